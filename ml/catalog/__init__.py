@@ -1,0 +1,1 @@
+"""ABO catalog: reading listings, English flattening, synthetic prices, document text."""

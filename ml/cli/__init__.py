@@ -1,0 +1,47 @@
+"""The ``shoptalk`` command line: one entry point, a subcommand for every job a person runs."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import typer
+
+# Quiet, offline, single-threaded defaults; the environment can override every one of them.
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "DO_NOT_TRACK": "1",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "RAY_USAGE_STATS_ENABLED": "0",
+    "TOKENIZERS_PARALLELISM": "false",
+    "OMP_NUM_THREADS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+app = typer.Typer(
+    name="shoptalk",
+    help="ShopTalk: conversational shopping over the Amazon Berkeley Objects catalog.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module defines ``register(app)``; a module whose extra is not installed is skipped.
+COMMAND_MODULES = ["ml.cli.catalog"]
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,134 @@
+"""``shoptalk ingest``, ``shoptalk search`` and ``shoptalk eval``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ml.cli.common import console, out, progress_bar, settings_for_cli, write_json
+from ml.paths import GOLDEN_QRELS, GOLDEN_QUERIES, SAMPLE_CATALOG
+from ml.retrieval.types import SearchFilters, SearchMode
+
+
+def ingest(
+    catalog: Annotated[str, typer.Option(help="ABO folder, listings .json.gz, or s3://amazon-berkeley-objects")] = str(
+        SAMPLE_CATALOG
+    ),
+    batch_size: Annotated[int, typer.Option(min=1, max=4096)] = 128,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many unique products.")] = None,
+    force: Annotated[bool, typer.Option(help="Re-embed and re-index products already indexed.")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
+) -> None:
+    """Read a catalog and upsert it into the keyword and vector indexes (idempotent)."""
+    from ml.ingest.pipeline import ingest_catalog
+    from ml.retrieval.factory import build_embedder, build_keyword_index, build_vector_index
+
+    settings = settings_for_cli()
+    embedder = build_embedder(settings)
+    keyword = build_keyword_index(settings)
+    vector = build_vector_index(settings, embedder.dim)
+    with progress_bar("embedding + indexing") as update:
+        report = ingest_catalog(
+            catalog, embedder, keyword, vector, batch_size=batch_size, limit=limit, force=force, progress=update
+        )
+    data = report.as_dict()
+    table = Table(title=f"ingest {catalog}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("lines read", str(report.load.lines_read))
+    table.add_row("parsed", str(report.load.parsed))
+    table.add_row("duplicates merged", str(report.load.duplicates))
+    table.add_row("unique products", str(report.products))
+    table.add_row("non-English kept (flagged)", str(report.load.non_english))
+    for reason, count in sorted(report.load.skipped_by_reason.items()):
+        table.add_row(f"skipped: {reason}", str(count))
+    table.add_row("unchanged (already indexed)", str(report.unchanged))
+    table.add_row("embedded + indexed", str(report.embedded))
+    table.add_row("keyword index size", str(report.keyword_count))
+    table.add_row("vector index size", str(report.vector_count))
+    out.print(table)
+    for skipped in report.load.skipped[:10]:
+        console.print(f"  skipped {skipped.source}:{skipped.line} {skipped.reason} {skipped.detail}")
+    if len(report.load.skipped) > 10:
+        console.print(f"  … and {len(report.load.skipped) - 10} more")
+    console.print(f"model {report.model_version}; {report.seconds:.1f}s")
+    write_json(json_out, data)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What the shopper typed.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100)] = 10,
+    mode: Annotated[SearchMode, typer.Option()] = SearchMode.hybrid,
+    price_min: Annotated[float | None, typer.Option(min=0)] = None,
+    price_max: Annotated[float | None, typer.Option(min=0)] = None,
+    product_type: Annotated[list[str] | None, typer.Option("--type", help="Product type, e.g. SHOES.")] = None,
+    brand: Annotated[list[str] | None, typer.Option()] = None,
+    color: Annotated[list[str] | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Search the indexed catalog (keyword, vector or hybrid), with filters."""
+    from ml.retrieval.factory import build_searcher
+
+    settings = settings_for_cli()
+    try:
+        filters = SearchFilters(
+            price_min=price_min, price_max=price_max, product_types=product_type or [], brands=brand or [],
+            colors=color or [],
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    result = build_searcher(settings).search(query, k=k, mode=mode, filters=filters)
+    if as_json:
+        out.print_json(result.model_dump_json())
+        return
+    table = Table(title=f"{result.mode.value} search: {query!r}")
+    for column in ("#", "item_id", "title", "type", "brand", "price", "kw rank", "vec rank", "score"):
+        table.add_column(column, overflow="fold")
+    for hit in result.hits:
+        p = hit.product
+        table.add_row(
+            str(hit.rank), hit.item_id, p.title[:70], p.product_type, p.brand or "-", f"{p.price:.2f}",
+            str(hit.keyword_rank or "-"), str(hit.vector_rank or "-"), f"{hit.score:.4f}",
+        )
+    out.print(table)
+    if result.degraded:
+        console.print(f"[yellow]degraded: {', '.join(result.degraded)}[/yellow]")
+
+
+def evaluate(
+    catalog: Annotated[str, typer.Option(help="Catalog to index fresh (ABO layout).")] = str(SAMPLE_CATALOG),
+    queries: Annotated[Path, typer.Option(exists=True, dir_okay=False)] = GOLDEN_QUERIES,
+    qrels: Annotated[Path, typer.Option(exists=True, dir_okay=False)] = GOLDEN_QRELS,
+    k: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics as JSON here.")] = None,
+) -> None:
+    """Evaluate keyword, vector and hybrid retrieval on graded judgments (nDCG, recall, MRR)."""
+    from ml.evaluation.golden import load_qrels, load_queries
+    from ml.evaluation.runner import run_eval
+
+    settings = settings_for_cli()
+    with progress_bar("indexing catalog") as update:
+        result = run_eval(catalog, load_queries(queries), load_qrels(qrels), settings, k=k, progress=update)
+    table = Table(title=f"retrieval quality on {result['queries']} queries (k={k})")
+    table.add_column("mode")
+    metrics = list(next(iter(result["modes"].values())).keys())
+    for metric in metrics:
+        table.add_column(metric, justify="right")
+    for mode, values in result["modes"].items():
+        table.add_row(mode, *(f"{values[m]:.4f}" for m in metrics))
+    out.print(table)
+    summary = {"queries": result["queries"], "modes": result["modes"], "model_version": result["model_version"],
+               "catalog": result["catalog"], "per_query": result["per_query"]}
+    write_json(json_out, summary)
+    if json_out is None:
+        console.print(json.dumps({"queries": result["queries"], "modes": result["modes"]}))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
+    app.command("search")(search)
+    app.command("eval")(evaluate)

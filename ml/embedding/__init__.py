@@ -1,0 +1,1 @@
+"""Sentence embeddings: the base model, the fine-tuned adapter, and the embedder seam."""

@@ -1,0 +1,1 @@
+"""Offline retrieval evaluation: graded judgments, nDCG / recall / MRR."""

@@ -1,0 +1,1 @@
+"""Catalog ingestion: read → (caption) → document text → embed → upsert both indexes."""

@@ -1,0 +1,1 @@
+"""Hybrid retrieval: keyword index, vector index, filters and reciprocal-rank fusion."""

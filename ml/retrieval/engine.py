@@ -1,0 +1,197 @@
+"""Hybrid search: keyword ∥ vector → fuse, with each half degrading on its own.
+
+A half that is down (index unreachable, embedder dead) is reported in ``degraded`` and the
+other half serves, whatever mode was asked for: a shopper gets products rather than an error.
+Every stage is an OpenTelemetry span (no-op unless the process configured a tracer provider)
+and is timed into ``SearchResult.timings_ms``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from threading import Lock
+
+import numpy as np
+from opentelemetry import trace
+
+from ml.catalog.product import Product
+from ml.embedding.protocol import Embedder, EmbedderUnavailable
+from ml.retrieval.fusion import reciprocal_rank_fusion, single_half
+from ml.retrieval.protocols import IndexUnavailable, KeywordIndex, VectorIndex
+from ml.retrieval.types import Hit, IndexHit, SearchFilters, SearchMode, SearchResult
+
+tracer = trace.get_tracer("shoptalk.retrieval")
+MAX_K = 100
+
+
+class QueryVectorCache:
+    """Small LRU of query embeddings (shoppers repeat queries; follow-ups re-run them)."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str]) -> np.ndarray | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, str], value: np.ndarray) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class HybridSearcher:
+    def __init__(
+        self,
+        keyword: KeywordIndex | None,
+        vector: VectorIndex | None,
+        embedder: Embedder | None,
+        rrf_k: int = 60,
+        keyword_weight: float = 1.0,
+        vector_weight: float = 1.0,
+        candidate_pool: int = 50,
+    ) -> None:
+        self.keyword = keyword
+        self.vector = vector
+        self.embedder = embedder
+        self.rrf_k = rrf_k
+        self.keyword_weight = keyword_weight
+        self.vector_weight = vector_weight
+        self.candidate_pool = candidate_pool
+        self.cache = QueryVectorCache()
+
+    @contextmanager
+    def _stage(self, name: str, timings: dict[str, float]) -> Iterator[trace.Span]:
+        start = time.perf_counter()
+        with tracer.start_as_current_span(f"search.{name}") as span:
+            try:
+                yield span
+            finally:
+                timings[name] = round((time.perf_counter() - start) * 1000, 3)
+
+    def embed_query(self, query: str) -> np.ndarray:
+        if self.embedder is None:
+            raise EmbedderUnavailable("no embedder configured")
+        key = (self.embedder.model_version, query)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        try:
+            vector = self.embedder.embed([query])[0]
+        except EmbedderUnavailable:
+            raise
+        except Exception as exc:  # a model or transport failure is an outage, not a crash
+            raise EmbedderUnavailable(str(exc)) from exc
+        self.cache.put(key, vector)
+        return vector
+
+    def _keyword(
+        self, query: str, pool: int, filters: SearchFilters | None, timings: dict[str, float], degraded: list[str]
+    ) -> list[IndexHit] | None:
+        if self.keyword is None:
+            degraded.append("keyword-index-not-configured")
+            return None
+        with self._stage("keyword", timings) as span:
+            try:
+                hits = self.keyword.search(query, pool, filters)
+                span.set_attribute("shoptalk.hits", len(hits))
+                return hits
+            except IndexUnavailable as exc:
+                span.record_exception(exc)
+                degraded.append("keyword-index-unavailable")
+                return None
+
+    def _vector(
+        self, query: str, pool: int, filters: SearchFilters | None, timings: dict[str, float], degraded: list[str]
+    ) -> list[IndexHit] | None:
+        if self.vector is None:
+            degraded.append("vector-index-not-configured")
+            return None
+        with self._stage("embed_query", timings) as span:
+            try:
+                vector = self.embed_query(query)
+            except EmbedderUnavailable as exc:
+                span.record_exception(exc)
+                degraded.append("embedder-unavailable")
+                return None
+        with self._stage("vector", timings) as span:
+            try:
+                hits = self.vector.search(vector, pool, filters)
+                span.set_attribute("shoptalk.hits", len(hits))
+                return hits
+            except IndexUnavailable as exc:
+                span.record_exception(exc)
+                degraded.append("vector-index-unavailable")
+                return None
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: SearchMode | str = SearchMode.hybrid,
+        filters: SearchFilters | None = None,
+    ) -> SearchResult:
+        requested = SearchMode(mode)
+        k = max(1, min(int(k), MAX_K))
+        pool = max(k, self.candidate_pool)
+        timings: dict[str, float] = {}
+        degraded: list[str] = []
+        keyword_hits: list[IndexHit] | None = None
+        vector_hits: list[IndexHit] | None = None
+        with tracer.start_as_current_span("search") as span:
+            span.set_attribute("shoptalk.search.mode", requested.value)
+            if requested in (SearchMode.keyword, SearchMode.hybrid):
+                keyword_hits = self._keyword(query, pool, filters, timings, degraded)
+            if requested in (SearchMode.vector, SearchMode.hybrid) or keyword_hits is None:
+                vector_hits = self._vector(query, pool, filters, timings, degraded)
+            if requested is SearchMode.vector and vector_hits is None and keyword_hits is None:
+                keyword_hits = self._keyword(query, pool, filters, timings, degraded)
+
+            hits: list[Hit]
+            if keyword_hits is not None and vector_hits is not None:
+                with self._stage("fusion", timings):
+                    hits = reciprocal_rank_fusion(
+                        keyword_hits, vector_hits, self.rrf_k, self.keyword_weight, self.vector_weight, limit=k
+                    )
+                served = SearchMode.hybrid
+            elif keyword_hits is not None:
+                hits, served = single_half(keyword_hits, "keyword", k), SearchMode.keyword
+            elif vector_hits is not None:
+                hits, served = single_half(vector_hits, "vector", k), SearchMode.vector
+            else:
+                hits, served = [], requested
+                degraded.append("no-search-backend")
+            span.set_attribute("shoptalk.search.served_mode", served.value)
+            span.set_attribute("shoptalk.search.degraded", ",".join(degraded))
+        return SearchResult(
+            query=query, mode=served, requested_mode=requested, hits=hits, degraded=degraded, timings_ms=timings
+        )
+
+    def get_product(self, item_id: str) -> Product | None:
+        for index in (self.keyword, self.vector):
+            if index is None:
+                continue
+            try:
+                found = index.get([item_id]).get(item_id)
+            except Exception:  # noqa: BLE001 - try the other half
+                continue
+            if found is not None:
+                return found
+        return None
+
+    def readiness(self) -> dict[str, bool]:
+        return {
+            "keyword_index": bool(self.keyword and self.keyword.ping()),
+            "vector_index": bool(self.vector and self.vector.ping()),
+            "embedder": self.embedder is not None,
+        }

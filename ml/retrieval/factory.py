@@ -1,0 +1,55 @@
+"""Builds indexes, embedder and searcher from :class:`~ml.config.Settings`.
+
+A backend is chosen by whether its URL is set; the embedded defaults live under the data dir.
+"""
+
+from __future__ import annotations
+
+from ml.config import Settings
+from ml.embedding.protocol import Embedder
+from ml.retrieval.engine import HybridSearcher
+from ml.retrieval.protocols import KeywordIndex, VectorIndex
+
+
+def build_keyword_index(settings: Settings) -> KeywordIndex:
+    if settings.elasticsearch_url:
+        from ml.retrieval.elasticsearch_index import ElasticsearchKeywordIndex
+
+        key = settings.elasticsearch_api_key.get_secret_value() if settings.elasticsearch_api_key else None
+        return ElasticsearchKeywordIndex(settings.elasticsearch_url, settings.elasticsearch_index, api_key=key)
+    from ml.retrieval.tantivy_index import TantivyKeywordIndex
+
+    return TantivyKeywordIndex(settings.keyword_index_dir)
+
+
+def build_vector_index(settings: Settings, dim: int) -> VectorIndex:
+    from ml.retrieval.milvus_index import MilvusVectorIndex
+
+    if not settings.milvus_uri:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
+    return MilvusVectorIndex(settings.resolved_milvus_uri, settings.milvus_collection, dim, token=token)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The KServe ``embedder`` service when its URL is set, else the model in-process."""
+    if settings.embedder_url:
+        from ml.embedding.remote import RemoteEmbedder
+
+        return RemoteEmbedder(settings.embedder_url, timeout_s=settings.service_timeout_s)
+    from ml.embedding.sentence import SentenceEmbedder
+
+    return SentenceEmbedder.from_settings(settings)
+
+
+def build_searcher(settings: Settings, embedder: Embedder | None = None) -> HybridSearcher:
+    embedder = embedder or build_embedder(settings)
+    return HybridSearcher(
+        build_keyword_index(settings),
+        build_vector_index(settings, embedder.dim),
+        embedder,
+        rrf_k=settings.rrf_k,
+        keyword_weight=settings.keyword_weight,
+        vector_weight=settings.vector_weight,
+        candidate_pool=settings.candidate_pool,
+    )

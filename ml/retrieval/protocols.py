@@ -1,0 +1,63 @@
+"""The two index seams. Each has two real implementations (server and embedded)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ml.catalog.product import Product
+from ml.retrieval.types import IndexHit, SearchFilters
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be reached or read; callers degrade to the other half."""
+
+
+@runtime_checkable
+class KeywordIndex(Protocol):
+    """BM25 full-text index over product documents (Elasticsearch, or embedded tantivy)."""
+
+    name: str
+
+    def upsert(self, products: Sequence[Product]) -> int:
+        """Insert or replace by ``item_id``; returns how many were written."""
+        ...
+
+    def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[IndexHit]: ...
+
+    def get(self, item_ids: Sequence[str]) -> dict[str, Product]: ...
+
+    def ids(self) -> set[str]: ...
+
+    def count(self) -> int: ...
+
+    def ping(self) -> bool: ...
+
+    def clear(self) -> None: ...
+
+
+@runtime_checkable
+class VectorIndex(Protocol):
+    """Dense vector index (Milvus server, or Milvus Lite — the same pymilvus code)."""
+
+    name: str
+
+    def upsert(self, products: Sequence[Product], vectors: np.ndarray) -> int: ...
+
+    def search(self, vector: np.ndarray, k: int, filters: SearchFilters | None = None) -> list[IndexHit]: ...
+
+    def model_versions(self) -> dict[str, str]:
+        """``item_id → embedding model version`` of every stored vector."""
+        ...
+
+    def get(self, item_ids: Sequence[str]) -> dict[str, Product]: ...
+
+    def ids(self) -> set[str]: ...
+
+    def count(self) -> int: ...
+
+    def ping(self) -> bool: ...
+
+    def clear(self) -> None: ...
