@@ -21,6 +21,7 @@ class Settings(BaseSettings):
 
     # --- local state -------------------------------------------------------------------
     data_dir: Path = Field(default=Path("./data"), description="All local state lives here.")
+    images_dir: Path | None = Field(default=None, description="ABO images/small root; unset: the sample's.")
 
     # --- keyword index -----------------------------------------------------------------
     elasticsearch_url: str | None = Field(default=None, description="Unset: embedded tantivy index.")
@@ -53,6 +54,20 @@ class Settings(BaseSettings):
     asr_url: str | None = None
     captioner_url: str | None = None
     service_timeout_s: float = 10.0
+    service_retries: int = Field(default=2, ge=0, description="Retries on 5xx/connection errors (never 4xx).")
+    service_breaker_failures: int = Field(default=3, ge=1, description="Failures that open the breaker.")
+    service_breaker_reset_s: float = Field(default=10.0, gt=0, description="Cool-down before a trial call.")
+    asr_model: str = Field(default="base", description="base | tiny.en | folder | models:/…")
+    asr_compute_type: str = "int8"
+    asr_language: str | None = Field(default=None, description="Unset: detect the language per request.")
+    asr_threads: int = Field(default=2, ge=1, description="CTranslate2 is steady with 2 threads here.")
+    asr_max_seconds: float = Field(default=60.0, gt=0)
+    asr_max_bytes: int = Field(default=10_000_000, gt=0)
+    asr_max_new_tokens: int | None = Field(default=None, ge=1, description="Cap tokens per 30 s window.")
+    captioner_model_path: str | None = Field(default=None, description="BLIP folder; unset: no captions.")
+    caption_prompt: str | None = Field(default=None, description="Caption prefix, e.g. 'a photo of'.")
+    caption_max_new_tokens: int = Field(default=30, ge=1, le=256)
+    image_max_bytes: int = Field(default=10_000_000, gt=0)
 
     # --- answers -------------------------------------------------------------------------
     openai_api_key: SecretStr | None = Field(
@@ -61,6 +76,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     llm_model: str = "gpt-4o"
     llm_timeout_s: float = 20.0
+    llm_max_retries: int = Field(default=1, ge=0, description="SDK retries on 429/5xx, then offline answer.")
+    max_message_chars: int = Field(default=4000, ge=1, description="Longest chat message accepted.")
 
     # --- speech ----------------------------------------------------------------------------
     tts: Literal["auto", "elevenlabs", "piper", "espeak", "off"] = "auto"
@@ -70,10 +87,21 @@ class Settings(BaseSettings):
 
     # --- sessions ---------------------------------------------------------------------------
     redis_url: str | None = None
+    session_ttl_s: int = Field(default=3600, ge=1, description="Idle chat sessions expire after this.")
+    session_max_turns: int = Field(default=10, ge=1, description="Turns of history kept per session.")
 
     # --- MLflow / Prefect ---------------------------------------------------------------------
     mlflow_tracking_uri: str | None = Field(default=None, description="Unset: SQLite in data_dir.")
     registered_model_name: str = "shoptalk-embedding-adapter"
+    promotion_margin: float = Field(default=0.005, description="Held-out nDCG@10 gain needed to promote.")
+    promotion_min_ndcg: float = Field(default=0.2, ge=0.0, le=1.0, description="Bar when no champion exists.")
+    drift_sample_rate: float = Field(default=0.1, ge=0.0, le=1.0, description="Share of queries logged.")
+    drift_log_max_records: int = Field(default=20000, ge=10, description="Query-embedding log size cap.")
+    drift_log_text: bool = Field(default=False, description="Also log raw query text (off: privacy).")
+    drift_window: int = Field(default=500, ge=10, description="Recent logged queries compared.")
+    drift_method: Literal["model", "mmd", "ratio", "distance"] = "model"
+    drift_threshold: float | None = Field(default=None, description="Unset: the Evidently default.")
+    pushgateway_url: str | None = Field(default=None, description="Prometheus Pushgateway for flow metrics.")
 
     # --- observability ------------------------------------------------------------------------
     log_level: str = "INFO"

@@ -31,7 +31,16 @@ app = typer.Typer(
 )
 
 # Each module defines ``register(app)``; a module whose extra is not installed is skipped.
-COMMAND_MODULES = ["ml.cli.catalog"]
+COMMAND_MODULES = [
+    "ml.cli.catalog",
+    "ml.cli.serve",
+    "ml.cli.bench",
+    "ml.cli.bench_search",
+    "ml.cli.serve_models",
+    "ml.cli.serve_gateway",
+    "ml.cli.bench_gateway",
+    "ml.cli.flows",
+]
 
 
 def _register_all() -> None:

@@ -47,7 +47,7 @@ class SentenceEmbedder:
         self.threads = threads
         self.device = device
         self._model = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # embed() holds it while first use loads the model
 
     @classmethod
     def from_settings(cls, settings) -> SentenceEmbedder:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from ml.retrieval.types import IndexHit, SearchFilters
 TEXT_FIELDS = ("title", "brand", "category", "attributes", "body")
 FIELD_BOOSTS = {"title": 3.0, "brand": 2.0, "category": 2.0, "attributes": 1.5, "body": 1.0}
 FUZZY_WEIGHT = 0.3
+FUZZY_MIN_CHARS = 4
 _TOKEN = re.compile(r"[\w]+", re.UNICODE)
 
 
@@ -32,6 +33,8 @@ def _schema() -> tantivy.Schema:
     b.add_text_field("item_id", stored=True, tokenizer_name="raw")
     for name in TEXT_FIELDS:
         b.add_text_field(name, stored=False, tokenizer_name="en_stem")
+    # Unstemmed copy of title + category: fuzzy matching on stems misses typos ("hikng" vs "hike").
+    b.add_text_field("fuzzy", stored=False, tokenizer_name="default", index_option="freq")
     b.add_text_field("f_type", tokenizer_name="raw", index_option="basic")
     b.add_text_field("f_brand", tokenizer_name="raw", index_option="basic")
     b.add_text_field("f_color", tokenizer_name="raw", index_option="basic")
@@ -56,6 +59,7 @@ class TantivyKeywordIndex:
     # ------------------------------------------------------------------ writing
     def _document(self, product: Product) -> tantivy.Document:
         fields: dict[str, Any] = dict(keyword_fields(product))
+        fields["fuzzy"] = f"{fields['title']} {fields['category']} {fields['brand']}"
         fields["item_id"] = product.item_id
         fields["f_type"] = product.product_type.upper()
         fields["f_brand"] = (product.brand or "").lower()
@@ -116,12 +120,10 @@ class TantivyKeywordIndex:
     def _text_query(self, terms: list[str]) -> tantivy.Query:
         text = " ".join(terms)
         bm25 = self.index.parse_query(text, list(TEXT_FIELDS), field_boosts=FIELD_BOOSTS)
-        long_terms = " ".join(t for t in terms if len(t) >= 5 and not t.isdigit())
+        long_terms = " ".join(t for t in terms if len(t) >= FUZZY_MIN_CHARS and not t.isdigit())
         if not long_terms:
             return bm25
-        fuzzy = self.index.parse_query(
-            long_terms, ["title", "category"], fuzzy_fields={"title": (False, 1, True), "category": (False, 1, True)}
-        )
+        fuzzy = self.index.parse_query(long_terms, ["fuzzy"], fuzzy_fields={"fuzzy": (False, 1, True)})
         return tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Should, bm25),

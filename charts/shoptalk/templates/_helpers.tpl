@@ -178,11 +178,17 @@ envFrom:
   mountPath: /data
 {{- end -}}
 
+{{/* /data: a shared claim (query-embedding log for the drift job, flow outputs) or scratch. */}}
 {{- define "shoptalk.scratchVolumes" -}}
 - name: tmp
   emptyDir:
     sizeLimit: 1Gi
 - name: data
+  {{- if .Values.dataVolume.existingClaim }}
+  persistentVolumeClaim:
+    claimName: {{ .Values.dataVolume.existingClaim }}
+  {{- else }}
   emptyDir:
-    sizeLimit: 4Gi
+    sizeLimit: {{ .Values.dataVolume.sizeLimit }}
+  {{- end }}
 {{- end -}}

@@ -1,0 +1,42 @@
+"""Process setup shared by the flows: Prefect state under the data dir, telemetry off.
+
+Call :func:`configure_local_prefect` before ``prefect`` is imported. Locally the flows then
+run on Prefect's ephemeral server (started on demand, nothing to run by hand) with its
+database in ``SHOPTALK_DATA_DIR/prefect``; in the cluster ``PREFECT_API_URL`` is set and wins.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+QUIET_DEFAULTS = {
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "OMP_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def configure_local_prefect(data_dir: str | Path) -> Path:
+    """Point ``PREFECT_HOME`` at ``data_dir/prefect`` unless already configured; returns it."""
+    for key, value in QUIET_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    home = Path(os.environ.setdefault("PREFECT_HOME", str(Path(data_dir).resolve() / "prefect")))
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def prefect_flow_run_id() -> str | None:
+    """The current Prefect flow run id, if any (recorded with the lineage run)."""
+    try:
+        from prefect.runtime import flow_run
+
+        run_id = flow_run.id
+    except Exception:
+        return None
+    return str(run_id) if run_id else None

@@ -1,0 +1,1 @@
+"""Speech recognition: audio decoding (PyAV), Whisper model resolution, transcription (faster-whisper)."""

@@ -1,0 +1,1 @@
+"""Benchmark suites behind ``shoptalk bench``: tables + JSON, ratios against same-run baselines."""

@@ -1,0 +1,1 @@
+"""Image captioning with BLIP (transformers): image decoding, model loading, generation."""

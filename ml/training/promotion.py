@@ -1,0 +1,74 @@
+"""The promotion gate: a candidate becomes ``champion`` only if it clearly wins.
+
+The reference is the current champion evaluated on the *same* held-out queries in the same
+run (not a number from another run's data); with no champion, the reference is the base
+model (what is serving) and the candidate must also clear an absolute bar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PromotionDecision:
+    promote: bool
+    reason: str
+    metric: str
+    candidate: float
+    reference: float
+    reference_name: str
+    margin: float
+    min_score: float | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "promote": self.promote,
+            "reason": self.reason,
+            "metric": self.metric,
+            "candidate": self.candidate,
+            "reference": self.reference,
+            "reference_name": self.reference_name,
+            "margin": self.margin,
+            "min_score": self.min_score,
+        }
+
+
+def decide_promotion(
+    candidate: float,
+    base: float,
+    champion: float | None,
+    margin: float,
+    min_score: float,
+    metric: str = "heldout hybrid ndcg@10",
+    champion_name: str = "champion",
+) -> PromotionDecision:
+    if champion is not None:
+        reference, name, bar = champion, champion_name, None
+    else:
+        reference, name, bar = base, "base model (no champion yet)", min_score
+    needed = reference + margin
+    common = dict(
+        metric=metric,
+        candidate=candidate,
+        reference=reference,
+        reference_name=name,
+        margin=margin,
+        min_score=bar,
+    )
+    if bar is not None and candidate < bar:
+        return PromotionDecision(
+            False,
+            f"blocked: {metric} {candidate:.4f} is below the minimum bar {bar:.4f} (no champion yet)",
+            **common,
+        )
+    if candidate < needed:
+        return PromotionDecision(
+            False,
+            f"blocked: {metric} {candidate:.4f} does not beat {name} {reference:.4f} "
+            f"by the margin {margin:.4f} (needs >= {needed:.4f})",
+            **common,
+        )
+    return PromotionDecision(
+        True, f"promoted: {metric} {candidate:.4f} beats {name} {reference:.4f} by >= {margin:.4f}", **common
+    )

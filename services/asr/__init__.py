@@ -1,0 +1,1 @@
+"""KServe ``asr`` model: faster-whisper transcription of uploaded audio."""

@@ -1,0 +1,1 @@
+"""KServe ``captioner`` model: BLIP image captions."""

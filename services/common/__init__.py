@@ -1,0 +1,1 @@
+"""Helpers shared by the KServe model services: v2 tensor codecs, a validating base model, the server."""

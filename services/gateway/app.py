@@ -1,0 +1,133 @@
+"""The gateway's app factory: ``create_app(settings, searcher, ...)``.
+
+Run it with ``shoptalk serve gateway``. Everything the routes need hangs off ``app.state``:
+``settings`` and ``orchestrator`` (which the voice route reuses).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ml.config import Settings, get_settings
+from ml.logging import get_logger
+from ml.retrieval.engine import HybridSearcher
+from services.gateway.deps import trace_id
+from services.gateway.llm import LLMClient
+from services.gateway.middleware import MetricsMiddleware
+from services.gateway.orchestrator import ChatOrchestrator
+from services.gateway.routes import catalog, chat, health
+from services.gateway.sessions import SessionStore, build_session_store
+
+log = get_logger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _clean_errors(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors without echoing the input back (it may be 100 KB)."""
+    out = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ())]
+        out.append({"loc": loc, "msg": error.get("msg", "invalid"), "type": error.get("type", "value_error")})
+    return out
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _clean_errors(exc.errors())
+        reason = "; ".join(
+            f"{'.'.join(e['loc'][1:]) or e['loc'][0] if e['loc'] else 'request'}: {e['msg']}" for e in errors
+        )
+        return JSONResponse(
+            {"error": f"invalid request: {reason}", "detail": errors, "trace_id": trace_id(request)},
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"error": str(exc.detail), "detail": None, "trace_id": trace_id(request)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        tid = trace_id(request)
+        log.exception("request.failed", trace_id=tid, path=request.url.path)
+        return JSONResponse(
+            {"error": "internal error", "detail": None, "trace_id": tid},
+            status_code=500,
+            headers={"x-trace-id": tid},
+        )
+
+
+def _include_voice(app: FastAPI) -> None:
+    """The voice route lives in ``services.gateway.voice`` (optional: included when it imports)."""
+    try:
+        module = importlib.import_module("services.gateway.voice")
+    except ImportError as exc:
+        log.info("gateway.voice_unavailable", reason=str(exc))
+        return
+    router = getattr(module, "router", None)
+    if router is not None:
+        app.include_router(router)
+
+
+def create_app(
+    settings: Settings | None = None,
+    searcher: HybridSearcher | None = None,
+    llm: LLMClient | bool | None = True,
+    sessions: SessionStore | None = None,
+    orchestrator: ChatOrchestrator | None = None,
+) -> FastAPI:
+    """Build the gateway. ``llm=True`` builds the client from settings (none without a key)."""
+    settings = settings or get_settings()
+    if orchestrator is None:
+        if searcher is None:
+            from ml.retrieval.factory import build_searcher
+
+            searcher = build_searcher(settings)
+        llm_client = LLMClient.from_settings(settings) if llm is True else (llm or None)
+        orchestrator = ChatOrchestrator(
+            searcher, sessions or build_session_store(settings), llm_client, settings
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("gateway.started", llm=orchestrator.llm.model if orchestrator.llm else "offline")
+        yield
+        await orchestrator.aclose()
+
+    app = FastAPI(
+        title="ShopTalk gateway",
+        version="1.0.0",
+        description="Conversational shopping over the Amazon Berkeley Objects catalog: grounded answers, "
+        "hybrid search, multi-turn sessions, streaming.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.orchestrator = orchestrator
+    app.add_middleware(MetricsMiddleware)
+    _install_error_handlers(app)
+    app.include_router(chat.router)
+    app.include_router(catalog.router)
+    app.include_router(health.router)
+    _include_voice(app)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,193 @@
+"""Gateway benchmark: what the gateway itself adds on top of search, and streaming latency.
+
+The LLM is replaced by an instant local OpenAI-compatible endpoint (:class:`OpenAIStubServer`),
+the gateway runs under uvicorn on a loopback port and is called over real HTTP. For each query:
+
+- ``/v1/chat`` latency (non-streaming), and the search time measured inside that same request
+  (``timings_ms.search``) → gateway overhead = chat latency − search time;
+- the same query searched directly in-process (the search baseline of this run);
+- a streaming ``/v1/chat``: time to the ``products`` event and to the first ``token`` event;
+- ``/healthz`` round trips: the HTTP floor of this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from ml.config import Settings
+from ml.retrieval.engine import HybridSearcher, QueryVectorCache
+from services.gateway.stub_llm import OpenAIStubServer
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(percentile(values, 50), 3),
+        "p95_ms": round(percentile(values, 95), 3),
+        "mean_ms": round(statistics.fmean(values), 3) if values else float("nan"),
+        "n": len(values),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_gateway(settings: Settings, searcher: HybridSearcher) -> Iterator[str]:
+    import uvicorn
+
+    from services.gateway.app import create_app
+
+    app = create_app(settings, searcher=searcher)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
+    thread = threading.Thread(target=server.run, name="gateway-bench", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("gateway did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+def _clear_query_cache(searcher: HybridSearcher) -> None:
+    searcher.cache = QueryVectorCache(searcher.cache.size)
+
+
+def _stream_once(client: httpx.Client, query: str, k: int) -> tuple[float, float, float]:
+    """Seconds to the products event, to the first token, and to the done event."""
+    start = time.perf_counter()
+    first_products = first_token = done = float("nan")
+    with client.stream("POST", "/v1/chat", json={"message": query, "k": k, "stream": True}) as response:
+        response.raise_for_status()
+        for line in response.iter_lines():
+            if not line.startswith("event: "):
+                continue
+            now = time.perf_counter() - start
+            event = line[len("event: ") :]
+            if event == "products" and first_products != first_products:
+                first_products = now
+            elif event == "token" and first_token != first_token:
+                first_token = now
+            elif event == "done":
+                done = now
+    return first_products, first_token, done
+
+
+def run(
+    settings: Settings,
+    searcher: HybridSearcher,
+    queries: Sequence[str],
+    requests: int = 60,
+    warmup: int = 5,
+    k: int = 5,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> dict[str, Any]:
+    if not queries:
+        raise ValueError("no queries to benchmark")
+    for name in ("httpx", "httpx2", "openai"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    chosen = [queries[i % len(queries)] for i in range(requests)]
+    results: dict[str, list[float]] = {
+        "healthz": [],
+        "search_direct": [],
+        "chat": [],
+        "chat_search": [],
+        "overhead": [],
+        "stream_first_products": [],
+        "stream_first_token": [],
+        "stream_done": [],
+    }
+    with OpenAIStubServer() as stub:
+        bench_settings = settings.model_copy(
+            update={
+                "openai_api_key": settings.openai_api_key or SecretStr("sk-bench"),
+                "openai_base_url": stub.base_url,
+                "llm_model": "instant-stub",
+                "llm_max_retries": 0,
+            }
+        )
+        with (
+            running_gateway(bench_settings, searcher) as url,
+            httpx.Client(base_url=url, timeout=60) as client,
+        ):
+            progress(f"gateway on {url}, instant LLM on {stub.base_url}")
+            for query in [*chosen[:warmup]]:
+                client.post("/v1/chat", json={"message": query, "k": k}).raise_for_status()
+                searcher.search(query, k=k)
+            for i, query in enumerate(chosen, start=1):
+                # every measurement pays for its own query embedding (no cache hits across them)
+                t0 = time.perf_counter()
+                client.get("/healthz").raise_for_status()
+                results["healthz"].append((time.perf_counter() - t0) * 1000)
+
+                _clear_query_cache(searcher)
+                t0 = time.perf_counter()
+                searcher.search(query, k=k)
+                results["search_direct"].append((time.perf_counter() - t0) * 1000)
+
+                _clear_query_cache(searcher)
+                t0 = time.perf_counter()
+                response = client.post("/v1/chat", json={"message": query, "k": k})
+                elapsed = (time.perf_counter() - t0) * 1000
+                response.raise_for_status()
+                body = response.json()
+                if body.get("answered_by") != "llm":
+                    raise RuntimeError(f"the instant LLM was not used: degraded={body.get('degraded')}")
+                search_ms = float(body["timings_ms"].get("search", 0.0))
+                results["chat"].append(elapsed)
+                results["chat_search"].append(search_ms)
+                results["overhead"].append(elapsed - search_ms)
+
+                _clear_query_cache(searcher)
+                products_s, token_s, done_s = _stream_once(client, query, k)
+                results["stream_first_products"].append(products_s * 1000)
+                results["stream_first_token"].append(token_s * 1000)
+                results["stream_done"].append(done_s * 1000)
+                if i % 10 == 0:
+                    progress(f"{i}/{len(chosen)} requests")
+    stats = {name: summary(values) for name, values in results.items()}
+    search_p50 = stats["search_direct"]["p50_ms"] or float("nan")
+    return {
+        "requests": requests,
+        "k": k,
+        "queries": len(set(chosen)),
+        "stats": stats,
+        "ratios": {
+            "chat_p50_vs_search_p50": round(stats["chat"]["p50_ms"] / search_p50, 3),
+            "overhead_p50_vs_search_p50": round(stats["overhead"]["p50_ms"] / search_p50, 3),
+            "overhead_p50_vs_healthz_p50": round(stats["overhead"]["p50_ms"] / stats["healthz"]["p50_ms"], 3),
+        },
+        "note": "overhead = /v1/chat latency minus the search time measured inside the same request; "
+        "LLM = instant local OpenAI-compatible stub over HTTP",
+    }
+
+
+def to_json(result: dict[str, Any]) -> str:
+    return json.dumps(result, indent=2)

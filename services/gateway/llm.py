@@ -1,0 +1,161 @@
+"""Answer generation through the ``openai`` SDK (any OpenAI-compatible endpoint).
+
+Errors are classified into the gateway's degradation reasons: ``llm-timeout`` for timeouts,
+``llm-error`` for everything else (HTTP errors, rate limits, broken streams). Callers fall back
+to the offline answerer on :class:`LLMFailure`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import openai
+from openai import AsyncOpenAI
+
+from ml.config import Settings
+from ml.logging import get_logger
+from services.gateway import metrics
+
+log = get_logger(__name__)
+
+
+class LLMFailure(RuntimeError):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
+class StreamState:
+    """Filled while a stream runs: usage arrives in the last chunk."""
+
+    usage: Usage = field(default_factory=Usage)
+    finish_reason: str | None = None
+
+
+def classify(exc: BaseException) -> LLMFailure:
+    if isinstance(exc, LLMFailure):
+        return exc
+    if isinstance(exc, openai.APITimeoutError | TimeoutError | asyncio.TimeoutError):
+        return LLMFailure("llm-timeout", str(exc) or "timed out")
+    if isinstance(exc, openai.APIStatusError):
+        return LLMFailure("llm-error", f"HTTP {exc.status_code}")
+    return LLMFailure("llm-error", f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _record_usage(usage: Any) -> Usage:
+    out = Usage()
+    if usage is not None:
+        out.prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        out.completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+    metrics.LLM_TOKENS.labels(kind="prompt").inc(out.prompt_tokens)
+    metrics.LLM_TOKENS.labels(kind="completion").inc(out.completion_tokens)
+    return out
+
+
+class LLMClient:
+    """Thin async wrapper: one completion, or a stream of text deltas, with a hard deadline."""
+
+    def __init__(
+        self,
+        api_key: str,
+        model: str,
+        base_url: str | None = None,
+        timeout_s: float = 20.0,
+        max_retries: int = 1,
+    ) -> None:
+        self.model = model
+        self.timeout_s = timeout_s
+        self.client = AsyncOpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LLMClient | None:
+        """``None`` when no API key is configured (the offline answerer serves)."""
+        if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
+            return None
+        return cls(
+            api_key=settings.openai_api_key.get_secret_value(),
+            model=settings.llm_model,
+            base_url=settings.openai_base_url,
+            timeout_s=settings.llm_timeout_s,
+            max_retries=settings.llm_max_retries,
+        )
+
+    async def complete(
+        self, messages: list[dict[str, str]], *, max_tokens: int = 600, json_mode: bool = False
+    ) -> tuple[str, Usage]:
+        start = time.perf_counter()
+        kwargs: dict[str, Any] = {"response_format": {"type": "json_object"}} if json_mode else {}
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                response = await self.client.chat.completions.create(
+                    model=self.model,
+                    messages=cast(Any, messages),
+                    temperature=0.2,
+                    max_tokens=max_tokens,
+                    **kwargs,
+                )
+        except Exception as exc:
+            failure = classify(exc)
+            metrics.LLM_REQUESTS.labels(outcome=failure.reason).inc()
+            log.warning("llm.failed", reason=failure.reason, detail=failure.detail)
+            raise failure from exc
+        finally:
+            metrics.STAGE_DURATION.labels(stage="llm").observe(time.perf_counter() - start)
+        metrics.LLM_REQUESTS.labels(outcome="ok").inc()
+        text = (response.choices[0].message.content or "") if response.choices else ""
+        return text, _record_usage(response.usage)
+
+    async def stream(
+        self, messages: list[dict[str, str]], state: StreamState, *, max_tokens: int = 600
+    ) -> AsyncIterator[str]:
+        """Yield text deltas. The first token must arrive within the timeout, and each later one too."""
+        start = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                stream = await self.client.chat.completions.create(
+                    model=self.model,
+                    messages=cast(Any, messages),
+                    temperature=0.2,
+                    max_tokens=max_tokens,
+                    stream=True,
+                    stream_options={"include_usage": True},
+                )
+            iterator = stream.__aiter__()
+            while True:
+                try:
+                    async with asyncio.timeout(self.timeout_s):
+                        chunk = await iterator.__anext__()
+                except StopAsyncIteration:
+                    break
+                if chunk.usage is not None:
+                    state.usage = _record_usage(chunk.usage)
+                for choice in chunk.choices:
+                    if choice.finish_reason:
+                        state.finish_reason = choice.finish_reason
+                    if choice.delta and choice.delta.content:
+                        yield choice.delta.content
+        except Exception as exc:
+            failure = classify(exc)
+            metrics.LLM_REQUESTS.labels(outcome=failure.reason).inc()
+            log.warning("llm.stream_failed", reason=failure.reason, detail=failure.detail)
+            raise failure from exc
+        finally:
+            metrics.STAGE_DURATION.labels(stage="llm").observe(time.perf_counter() - start)
+        metrics.LLM_REQUESTS.labels(outcome="ok").inc()
+
+    async def aclose(self) -> None:
+        await self.client.close()

@@ -1,0 +1,1 @@
+"""Test doubles that speak real protocols (OpenAI wire format) or honour real seams (index protocols)."""

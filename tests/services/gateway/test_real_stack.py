@@ -1,0 +1,108 @@
+"""The gateway on the embedded defaults: tantivy + Milvus Lite + the real MiniLM embedder.
+
+A slice of the committed sample catalog is ingested into a temporary data dir, then the app is
+built from settings alone (as ``shoptalk serve gateway`` does) and served under uvicorn: the
+README's curl bar, over real HTTP.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ml.config import Settings
+from ml.paths import SAMPLE_CATALOG
+from services.gateway.bench import running_gateway
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+LISTINGS = SAMPLE_CATALOG / "listings" / "metadata"
+
+
+def _slice_catalog(target: Path, keep_other: int = 120) -> int:
+    """Every boot/shoe listing plus ``keep_other`` others, as one .jsonl file."""
+    lines: list[str] = []
+    other = 0
+    for source in sorted(LISTINGS.glob("*.json.gz")):
+        with gzip.open(source, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                text = line.lower()
+                if '"boot"' in text or '"shoes"' in text or "hiking" in text:
+                    lines.append(line.strip())
+                elif other < keep_other:
+                    lines.append(line.strip())
+                    other += 1
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "listings.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+@pytest.fixture(scope="module")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    if not LISTINGS.is_dir():
+        pytest.skip("sample catalog not generated")
+    from ml.ingest.pipeline import ingest_catalog
+    from ml.retrieval.factory import build_embedder, build_keyword_index, build_vector_index
+
+    tmp = tmp_path_factory.mktemp("real")
+    catalog = tmp / "catalog"
+    assert _slice_catalog(catalog) > 50
+    settings = Settings(data_dir=tmp / "data", images_dir=SAMPLE_CATALOG / "images" / "small")
+    embedder = build_embedder(settings)
+    keyword = build_keyword_index(settings)
+    vector = build_vector_index(settings, embedder.dim)
+    report = ingest_catalog(catalog, embedder, keyword, vector, batch_size=64)
+    assert report.keyword_count > 50
+    vector.close()  # type: ignore[attr-defined]
+    return settings
+
+
+@pytest.fixture(scope="module")
+def gateway(real_settings: Settings) -> Iterator[str]:
+    from ml.retrieval.factory import build_searcher
+
+    with running_gateway(real_settings, build_searcher(real_settings)) as url:
+        yield url
+
+
+def test_curl_bar_waterproof_hiking_boots(gateway: str) -> None:
+    r = httpx.post(f"{gateway}/v1/chat", json={"message": "waterproof hiking boots"}, timeout=60)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["search_mode"] == "hybrid" and body["degraded"] == "no-llm"
+    assert len(body["products"]) == 5
+    assert any("boot" in p["title"].lower() for p in body["products"][:3])
+    assert body["citations"] and body["products"][0]["title"] in body["answer"]
+    item = body["products"][0]["item_id"]
+    product = httpx.get(f"{gateway}/v1/products/{item}", timeout=30).json()
+    assert product["item_id"] == item
+    ready = httpx.get(f"{gateway}/readyz", timeout=30)
+    assert ready.status_code == 200 and ready.json()["checks"]["embedder"] is True
+    with_image = next((p for p in body["products"] if p["image_url"]), None)
+    if with_image is not None:
+        image = httpx.get(gateway + with_image["image_url"], timeout=30)
+        assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+
+
+def test_real_search_with_filters_over_http(gateway: str) -> None:
+    r = httpx.get(f"{gateway}/v1/search", params={"q": "boots", "price_max": 120, "k": 5}, timeout=60)
+    assert r.status_code == 200, r.text
+    hits = r.json()["hits"]
+    assert hits and all(h["product"]["price"] <= 120 for h in hits)
+
+
+def test_follow_up_on_real_stack(gateway: str) -> None:
+    first = httpx.post(f"{gateway}/v1/chat", json={"message": "hiking boots"}, timeout=60).json()
+    follow = httpx.post(
+        f"{gateway}/v1/chat", json={"message": "under $80", "session_id": first["session_id"]}, timeout=60
+    ).json()
+    assert follow["query"] == "hiking boots" and follow["filters"]["price_max"] == 80
+    assert all(p["price"] <= 80 for p in follow["products"])
+    assert json.dumps(follow)  # serialisable end to end
