@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import quote
 
-from flows.runtime import prefect_flow_run_id
+from flows.runtime import prefect_flow_run_id, unvisited
 from ml.config import Settings, get_settings
 from ml.drift.detector import DriftResult, detect_drift
 from ml.drift.exporter import push, write_textfile
@@ -28,7 +27,6 @@ from ml.logging import get_logger
 from ml.paths import SAMPLE_CATALOG
 
 log = get_logger(__name__)
-TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 def drift_dir(settings: Settings) -> Path:
@@ -39,7 +37,7 @@ def metrics_textfile(settings: Settings) -> Path:
     return settings.data_dir / "metrics" / "shoptalk_drift.prom"
 
 
-@task(name="load-reference", **TASK)
+@task(name="load-reference", cache_policy=NO_CACHE, persist_result=False)
 def reference_task(
     settings: Settings, catalog: str, limit: int | None, rebuild: bool
 ) -> tuple[np.ndarray, bool]:
@@ -48,19 +46,19 @@ def reference_task(
     return load_or_build_reference(settings, build_embedder(settings), catalog, limit, rebuild)
 
 
-@task(name="load-window", **TASK)
+@task(name="load-window", cache_policy=NO_CACHE, persist_result=False)
 def window_task(settings: Settings, window: int) -> np.ndarray:
     return QueryEmbeddingLog(settings).vectors(last=window)
 
 
-@task(name="detect-drift", **TASK)
+@task(name="detect-drift", cache_policy=NO_CACHE, persist_result=False)
 def detect_task(
     reference: np.ndarray, current: np.ndarray, method: str, threshold: float | None
 ) -> DriftResult:
     return detect_drift(reference, current, method, threshold)
 
 
-@task(name="export-drift", **TASK, retries=2, retry_delay_seconds=[2, 5])
+@task(name="export-drift", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 5])
 def export_task(settings: Settings, result: DriftResult, record: dict[str, Any]) -> dict[str, str]:
     folder = drift_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
@@ -77,7 +75,7 @@ def export_task(settings: Settings, result: DriftResult, record: dict[str, Any])
     return written
 
 
-@task(name="render-report", **TASK)
+@task(name="render-report", cache_policy=NO_CACHE, persist_result=False)
 def report_task(
     reference: np.ndarray, current: np.ndarray, path: Path, method: str, threshold: float | None
 ) -> str:
@@ -122,7 +120,7 @@ def run_drift(
         stage.done(records_out=int(current.shape[0]), detail=f"newest {window} logged query embeddings")
 
         stage = StageTimer(store, run_id, "detect")
-        result = detect_task(quote(reference), quote(current), method, threshold)
+        result = detect_task(unvisited(reference), unvisited(current), method, threshold)
         stage.done(
             records_in=result.current_size,
             records_out=1,
@@ -143,7 +141,7 @@ def run_drift(
         if report:
             stage = StageTimer(store, run_id, "report")
             path = drift_dir(settings) / f"report-{run_id}.html"
-            record["report"] = report_task(quote(reference), quote(current), path, method, threshold)
+            record["report"] = report_task(unvisited(reference), unvisited(current), path, method, threshold)
             stage.done(records_out=1, detail=record["report"])
         store.finish_run(run_id, COMPLETED, record)
         log.info("drift.done", score=result.score, detected=result.detected, method=method)

@@ -12,9 +12,8 @@ from typing import Any
 import numpy as np
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import quote
 
-from flows.runtime import prefect_flow_run_id
+from flows.runtime import prefect_flow_run_id, unvisited
 from ml.config import Settings, get_settings
 from ml.embedding.adapter import Adapter
 from ml.lineage import COMPLETED, LineageStore, StageTimer, track_run
@@ -27,49 +26,48 @@ from ml.training.train import TrainConfig, TrainResult, train_adapter
 from ml.training.triplets import TripletSet
 
 log = get_logger(__name__)
-TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
-@task(name="prepare-queries", **TASK)
+@task(name="prepare-queries", cache_policy=NO_CACHE, persist_result=False)
 def prepare_task(config: ft.FinetuneConfig) -> ft.Prepared:
     return ft.prepare(config)
 
 
-@task(name="embed-base", **TASK)
+@task(name="embed-base", cache_policy=NO_CACHE, persist_result=False)
 def embed_task(prepared: ft.Prepared, settings: Settings) -> ft.Embedded:
     return ft.embed(prepared, ft.base_embedder(settings))
 
 
-@task(name="load-champion", **TASK)
+@task(name="load-champion", cache_policy=NO_CACHE, persist_result=False)
 def champion_task(registry: ModelRegistry) -> tuple[str, Adapter] | None:
     return registry.load_champion()
 
 
-@task(name="mine-triplets", **TASK)
+@task(name="mine-triplets", cache_policy=NO_CACHE, persist_result=False)
 def mine_task(
     prepared: ft.Prepared, embedded: ft.Embedded, current: Adapter, negatives: int
 ) -> tuple[TripletSet, TripletSet, np.ndarray]:
     return ft.mine(prepared, embedded, current, negatives)
 
 
-@task(name="train-adapter", **TASK)
+@task(name="train-adapter", cache_policy=NO_CACHE, persist_result=False)
 def train_task(
     queries: np.ndarray, docs: np.ndarray, train: TripletSet, val: TripletSet, config: TrainConfig
 ) -> TrainResult:
     return train_adapter(queries, docs, train, val, config)
 
 
-@task(name="heldout-eval", **TASK)
+@task(name="heldout-eval", cache_policy=NO_CACHE, persist_result=False)
 def eval_task(eval_set: EvalSet, adapters: dict[str, Adapter]) -> dict[str, dict[str, Any]]:
     return {name: evaluate_adapter(eval_set, adapter) for name, adapter in adapters.items()}
 
 
-@task(name="build-eval-set", **TASK)
+@task(name="build-eval-set", cache_policy=NO_CACHE, persist_result=False)
 def eval_set_task(prepared: ft.Prepared, embedded: ft.Embedded, k: int) -> EvalSet:
     return ft.eval_set(prepared, embedded, k)
 
 
-@task(name="register-and-gate", **TASK)
+@task(name="register-and-gate", cache_policy=NO_CACHE, persist_result=False)
 def register_task(
     registry: ModelRegistry,
     config: ft.FinetuneConfig,
@@ -105,7 +103,7 @@ def run_finetune(
         )
 
         stage = StageTimer(store, run_id, "embed-base")
-        embedded = embed_task(quote(prepared), settings)
+        embedded = embed_task(unvisited(prepared), settings)
         texts = len(prepared.products) + len(prepared.train_queries) + len(prepared.heldout_queries)
         stage.done(records_in=texts, records_out=texts, model_version=embedded.base_model)
 
@@ -115,7 +113,7 @@ def run_finetune(
 
         stage = StageTimer(store, run_id, "mine-triplets", f"{embedded.base_model}+{current.version}")
         train, val, query_vectors = mine_task(
-            quote(prepared), quote(embedded), current, config.negatives_per_anchor
+            unvisited(prepared), unvisited(embedded), current, config.negatives_per_anchor
         )
         stage.done(
             records_in=len(prepared.train_queries),
@@ -125,7 +123,7 @@ def run_finetune(
 
         stage = StageTimer(store, run_id, "train")
         trained = train_task(
-            quote(query_vectors), quote(embedded.doc_vectors), quote(train), quote(val), config.train
+            unvisited(query_vectors), unvisited(embedded.doc_vectors), unvisited(train), unvisited(val), config.train
         )
         stage.done(
             records_in=len(train),
@@ -134,12 +132,12 @@ def run_finetune(
         )
 
         stage = StageTimer(store, run_id, "heldout-eval")
-        held = eval_set_task(quote(prepared), quote(embedded), config.k)
+        held = eval_set_task(unvisited(prepared), unvisited(embedded), config.k)
         candidate = Adapter(trained.module, "candidate")
         adapters = {"base": Adapter.identity(), "candidate": candidate}
         if champion_version is not None:
             adapters["champion"] = current
-        metrics = eval_task(quote(held), adapters)
+        metrics = eval_task(unvisited(held), adapters)
         stage.done(
             records_in=len(held.queries),
             records_out=len(adapters),
@@ -152,7 +150,7 @@ def run_finetune(
         mlflow_run, version, adapter_version, decision, champion_after = register_task(
             registry,
             config,
-            quote(trained),
+            unvisited(trained),
             metrics,
             champion_version,
             {"base_model": embedded.base_model, "triplets": len(train), "champion_before": champion_version},

@@ -19,9 +19,8 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import quote
 
-from flows.runtime import prefect_flow_run_id
+from flows.runtime import prefect_flow_run_id, unvisited
 from ml.catalog.product import Product
 from ml.catalog.reader import Catalog, images_root_for, read_catalog
 from ml.config import Settings, get_settings
@@ -41,15 +40,17 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     urllib.error.URLError,
 )
-try:  # the remote clients use httpx
+try:  # the inference-service clients (httpx, circuit breaker)
     import httpx
 
-    TRANSIENT_ERRORS = (*TRANSIENT_ERRORS, httpx.TransportError)
+    from ml.clients.errors import ServiceUnavailable
+
+    TRANSIENT_ERRORS = (*TRANSIENT_ERRORS, httpx.TransportError, ServiceUnavailable)
 except ImportError:  # pragma: no cover
     pass
 
 BATCH_RETRIES = 3
-BATCH_RETRY_DELAYS = [1, 4, 10]
+BATCH_RETRY_DELAYS: list[float] = [1.0, 4.0, 10.0]
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -86,11 +87,9 @@ def build_captioner(settings: Settings) -> tuple[Captioner | None, str | None]:
     """The remote captioner client when ``SHOPTALK_CAPTIONER_URL`` is set, else the skip reason."""
     if not settings.captioner_url:
         return None, "no captioner configured (SHOPTALK_CAPTIONER_URL unset)"
-    try:
-        from ml.clients.captioner import RemoteCaptioner  # type: ignore[import-not-found]
-    except ImportError as exc:
-        return None, f"captioner client unavailable: {exc}"
-    return RemoteCaptioner(settings.captioner_url, timeout_s=settings.service_timeout_s), None
+    from ml.clients.captioner import CaptionerClient
+
+    return CaptionerClient(settings.captioner_url, timeout_s=settings.service_timeout_s), None
 
 
 def build_components(settings: Settings) -> IngestComponents:
@@ -115,7 +114,7 @@ def build_components(settings: Settings) -> IngestComponents:
     cache_policy=NO_CACHE,
     persist_result=False,
     retries=2,
-    retry_delay_seconds=[2, 10],
+    retry_delay_seconds=[2.0, 10.0],
     retry_condition_fn=_retry_transient,
 )
 def read_task(catalog: str, limit: int | None) -> Catalog:
@@ -230,12 +229,12 @@ def run_ingest(
         )
 
         products, caption_stats = caption_task(
-            quote(data.products), catalog, components.captioner, components.captioner_skip_reason
+            unvisited(data.products), catalog, components.captioner, components.captioner_skip_reason
         )
         store.record_stage(run_id, _stage_record(caption_stats, model_version))
 
         plan = StageTimer(store, run_id, "plan", model_version)
-        todo = plan_task(quote(products), components.keyword, components.vector, model_version, force)
+        todo = plan_task(unvisited(products), components.keyword, components.vector, model_version, force)
         unchanged = len(products) - len(todo)
         plan.done(
             records_in=len(products),
@@ -250,7 +249,7 @@ def run_ingest(
         embed_seconds = 0.0
         for batch_no, batch in enumerate(batched(todo, batch_size), start=1):
             n_keyword, n_vector, seconds = index_batch_task(
-                quote(batch), components.embedder, components.keyword, components.vector
+                unvisited(batch), components.embedder, components.keyword, components.vector
             )
             embedded += len(batch)
             keyword_indexed += n_keyword

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypeVar, cast
+
+T = TypeVar("T")
 
 QUIET_DEFAULTS = {
     "DO_NOT_TRACK": "1",
@@ -40,3 +43,13 @@ def prefect_flow_run_id() -> str | None:
     except Exception:
         return None
     return str(run_id) if run_id else None
+
+
+def unvisited(value: T) -> T:
+    """Hand a big value (product lists, arrays) to a task without Prefect walking through it.
+
+    ``prefect.utilities.annotations.quote``; the task receives the value itself.
+    """
+    from prefect.utilities.annotations import quote
+
+    return cast(T, quote(value))

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     elevenlabs_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SHOPTALK_ELEVENLABS_API_KEY", "ELEVENLABS_API_KEY")
     )
+    elevenlabs_voice_id: str = "21m00Tcm4TlvDq8ikWAM"
+    elevenlabs_model: str = "eleven_flash_v2_5"
+    tts_max_chars: int = Field(default=600, ge=1, description="Longer answers are cut at a sentence end.")
 
     # --- sessions ---------------------------------------------------------------------------
     redis_url: str | None = None

@@ -34,17 +34,17 @@ def bench_gateway(
 ) -> None:
     """p50/p95 of /v1/chat with an instant local LLM, minus search time; time to first product/token."""
     from ml.evaluation.golden import load_queries
-    from ml.retrieval.factory import build_searcher
+    from ml.retrieval.factory import build_keyword_index, build_searcher
     from services.gateway.bench import run
 
     settings = settings_for_cli()
-    searcher = build_searcher(settings)
-    indexed = searcher.keyword.count() if searcher.keyword else 0
+    indexed = build_keyword_index(settings).count()  # cheap check before loading the embedding model
     if indexed == 0:
         raise typer.BadParameter(
             f"nothing indexed under {settings.data_dir}: run `shoptalk ingest` first",
             param_hint="SHOPTALK_DATA_DIR",
         )
+    searcher = build_searcher(settings)
     texts = list(load_queries(queries).values())
     result = run(
         settings,

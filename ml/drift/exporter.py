@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from ml.drift.detector import DriftResult
 
 JOB = "shoptalk-drift"
 
 
-def _registry(result: DriftResult):  # type: ignore[no-untyped-def]
+def _registry(result: DriftResult) -> Any:
     from prometheus_client import CollectorRegistry, Gauge
 
     registry = CollectorRegistry()

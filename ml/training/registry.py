@@ -152,7 +152,7 @@ class ModelRegistry:
                 VersionInfo(
                     version=str(mv.version),
                     run_id=mv.run_id,
-                    source=mv.source,
+                    source=mv.source or "",
                     created=int(mv.creation_timestamp or 0),
                     aliases=aliases,
                     tags=dict(mv.tags or {}),

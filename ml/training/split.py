@@ -19,7 +19,8 @@ def split_products(
     """``(train, heldout)``; a product's side depends only on its id and the seed."""
     if not 0.0 < heldout_fraction < 1.0:
         raise ValueError("heldout_fraction must be between 0 and 1")
-    train, heldout = [], []
+    train: list[Product] = []
+    heldout: list[Product] = []
     for product in products:
         (heldout if heldout_bucket(product.item_id, seed) < heldout_fraction else train).append(product)
     return train, heldout

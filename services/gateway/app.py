@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ml.config import Settings, get_settings
@@ -23,7 +24,7 @@ from ml.logging import get_logger
 from ml.retrieval.engine import HybridSearcher
 from services.gateway.deps import trace_id
 from services.gateway.llm import LLMClient
-from services.gateway.middleware import MetricsMiddleware
+from services.gateway.middleware import BodySizeLimitMiddleware, MetricsMiddleware
 from services.gateway.orchestrator import ChatOrchestrator
 from services.gateway.routes import catalog, chat, health
 from services.gateway.sessions import SessionStore, build_session_store
@@ -105,7 +106,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        log.info("gateway.started", llm=orchestrator.llm.model if orchestrator.llm else "offline")
+        errors = await run_in_threadpool(health.refresh_index_gauges, orchestrator.searcher)
+        log.info(
+            "gateway.started",
+            llm=orchestrator.llm.model if orchestrator.llm else "offline",
+            index_errors=errors,
+        )
         yield
         await orchestrator.aclose()
 
@@ -118,6 +124,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.orchestrator = orchestrator
+    # Chat bodies over 1 MB are refused unread (413); smaller ones get a precise 422 reason.
+    chat_body_limit = max(1_000_000, 16 * settings.max_message_chars)
+    app.add_middleware(BodySizeLimitMiddleware, limits={"/v1/chat": chat_body_limit})
     app.add_middleware(MetricsMiddleware)
     _install_error_handlers(app)
     app.include_router(chat.router)

@@ -148,6 +148,8 @@ class LLMClient:
                         state.finish_reason = choice.finish_reason
                     if choice.delta and choice.delta.content:
                         yield choice.delta.content
+            if state.finish_reason is None:
+                raise LLMFailure("llm-error", "stream ended without a finish_reason (truncated)")
         except Exception as exc:
             failure = classify(exc)
             metrics.LLM_REQUESTS.labels(outcome=failure.reason).inc()

@@ -123,7 +123,10 @@ class ChatOrchestrator:
         timings: dict[str, float] = {}
         session = await self._load_session(req.session_id, degraded)
         t0 = time.perf_counter()
-        rewrite = await self._rewrite(req, session)
+        with tracer.start_as_current_span("chat.rewrite") as span:
+            rewrite = await self._rewrite(req, session)
+            span.set_attribute("shoptalk.rewrite.kind", rewrite.kind)
+            span.set_attribute("shoptalk.rewrite.by", rewrite.rewritten_by)
         timings["rewrite"] = round((time.perf_counter() - t0) * 1000, 3)
         t0 = time.perf_counter()
         k = req.k + len(rewrite.exclude_ids)

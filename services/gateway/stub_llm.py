@@ -9,7 +9,8 @@ Behaviour (attributes, changeable while running):
 - ``mode="echo"``: answer citing the products found in the prompt's data block (and, when
   ``invent_id`` is set, one invented id the gateway must drop); ``mode="fixed"``: ``fixed_text``.
 - ``error_status`` (e.g. 500, 429): reply with that error instead.
-- ``delay_s``: wait before answering (timeouts); ``chunk_delay_s``: between stream chunks.
+- ``delay_s``: wait before answering (timeouts); ``chunk_delay_s``: between stream chunks;
+  ``fail_after_chunks``: drop the connection mid-stream after that many content chunks.
 - ``rewrite_response``: the reply to JSON-mode (query rewrite) requests; default ``{}`` (unusable).
 - ``generator(messages, max_tokens) -> text``: answer with a real local model instead.
 Every request body is recorded in ``requests``.
@@ -76,6 +77,7 @@ class OpenAIStubServer:
         self.delay_s = 0.0
         self.chunk_delay_s = 0.0
         self.rewrite_response = "{}"
+        self.fail_after_chunks: int | None = None
         self.generator: Callable[[list[dict[str, Any]], int], str] | None = None
         with self._lock:
             self.requests.clear()
@@ -218,7 +220,9 @@ class OpenAIStubServer:
 
                 chunk({"role": "assistant", "content": ""})
                 words = text.split(" ")
-                for i in range(0, len(words), 2):
+                for n, i in enumerate(range(0, len(words), 2)):
+                    if stub.fail_after_chunks is not None and n >= stub.fail_after_chunks:
+                        return  # connection closes without finish_reason or [DONE]
                     piece = " ".join(words[i : i + 2]) + (" " if i + 2 < len(words) else "")
                     chunk({"content": piece})
                     if stub.chunk_delay_s:

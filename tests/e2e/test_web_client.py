@@ -90,18 +90,23 @@ async def _voice(
     return {"transcript": "brass desk lamp", "chat": chat.model_dump(mode="json"), "audio": None}
 
 
+XSS_TITLE = 'Glow Lamp <img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+
 @pytest.fixture(scope="module")
 def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     from ml.config import Settings
     from services.gateway.app import create_app
-    from tests.fakes.catalog import build_test_searcher, sample_products
+    from tests.fakes.catalog import _p, build_test_searcher, sample_products
 
     tmp = tmp_path_factory.mktemp("web")
     products = [
         p.model_copy(update={"image_path": p.image_path or f"zz/{p.item_id}.jpg"}) for p in sample_products()
     ]
+    xss = _p("B0XSS00001", XSS_TITLE, "<b>Evil</b>", "LAMP", 19.99, ["white"], ["<script>x()</script>"])
+    products.append(xss)
     _write_images(tmp / "images", products)
     app = create_app(
         Settings(data_dir=tmp / "data", images_dir=tmp / "images"), searcher=build_test_searcher(products)
@@ -221,7 +226,16 @@ def test_shopper_chats_in_a_real_browser(gateway_url: str) -> None:
             assert "Brass Desk Lamp" in voice_turn.locator(".product-card .title").all_inner_texts()
             assert VOICE_UPLOADS and VOICE_UPLOADS[-1] > 0  # real recorded audio was uploaded
 
-            # 5. start over
+            # 5. listing text is shown as text, never run as HTML
+            page.fill("#message", "glow lamp")
+            page.press("#message", "Enter")
+            xss_turn = page.locator(".msg.assistant").nth(4)
+            expect(xss_turn).to_have_attribute("data-done", "true", timeout=20_000)
+            assert XSS_TITLE in xss_turn.locator(".product-card .title").all_inner_texts()
+            assert page.evaluate("window.__xss") is None
+            assert xss_turn.locator(".product-card img[src='x']").count() == 0
+
+            # 6. start over
             page.click("#start-over")
             expect(page.locator(".msg")).to_have_count(0)
             assert page.evaluate("sessionStorage.getItem('shoptalk.session')") is None

@@ -21,7 +21,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _index_counts(searcher: HybridSearcher) -> dict[str, str]:
+def refresh_index_gauges(searcher: HybridSearcher) -> dict[str, str]:
     """Refresh the document-count gauges; returns error details per index."""
     errors: dict[str, str] = {}
     for label, index in (("keyword", searcher.keyword), ("vector", searcher.vector)):
@@ -49,7 +49,7 @@ async def readyz(orchestrator: ChatOrchestrator = Depends(get_orchestrator)) -> 
         checks = {"keyword_index": False, "vector_index": False, "embedder": False}
         detail["search"] = f"{type(exc).__name__}: {exc}"[:200]
     checks["sessions"] = await orchestrator.sessions.ping()
-    detail.update(await run_in_threadpool(_index_counts, searcher))
+    detail.update(await run_in_threadpool(refresh_index_gauges, searcher))
     for name, ok in checks.items():
         if not ok and name not in detail:
             detail[name] = "not reachable" if name != "embedder" else "not configured"

@@ -70,7 +70,9 @@ async def test_non_utf8_bytes_element_is_invalid_input(embedder_model: EmbedderM
         await embedder_model(InferRequest("embedder", [tensor]))
 
 
-async def test_adapter_changes_vectors_and_reported_version(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_adapter_changes_vectors_and_reported_version(
+    tmp_path, embedder_model: EmbedderModel
+) -> None:  # type: ignore[no-untyped-def]
     import torch
 
     module = ResidualAdapter(384)
@@ -82,6 +84,6 @@ async def test_adapter_changes_vectors_and_reported_version(tmp_path) -> None:  
     response, _ = await model(request(["red shoes"]))
     assert response.parameters["model_version"] == f"all-MiniLM-L6-v2+{version}"
     vector = np.asarray(response.outputs[0].data, dtype=np.float32)
-    base = SentenceEmbedder().embed(["red shoes"])[0]
+    base = embedder_model.embedder.embed(["red shoes"])[0]
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
     assert float(vector @ base) < 0.9999

@@ -176,3 +176,16 @@ async def test_llm_rewrites_follow_ups_when_it_can(
     stub.rewrite_response = "not json at all"
     r = await llm_client.post("/v1/chat", json={"message": "under $60", "session_id": first["session_id"]})
     assert r.json()["filters"]["price_max"] == 60 and r.json()["query"] == "black hiking boots"
+
+
+async def test_stream_cut_mid_answer_falls_back(
+    llm_client: httpx.AsyncClient, stub: OpenAIStubServer
+) -> None:
+    stub.fail_after_chunks = 2
+    r = await llm_client.post("/v1/chat", json={"message": "waterproof hiking boots", "stream": True})
+    events = parse_sse(r.text)
+    tokens = "".join(d["text"] for n, d in events if n == "token")
+    done = events[-1][1]
+    assert events[-1][0] == "done" and done["degraded"] == "llm-error" and done["answered_by"] == "offline"
+    assert tokens.startswith("From the catalog:")  # the partial LLM text the shopper already saw
+    assert "Here are" in done["answer"] and done["citations"]  # followed by the grounded offline answer

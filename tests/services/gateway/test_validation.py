@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -115,3 +117,28 @@ async def test_unexpected_errors_become_json_500_with_trace_id(tmp_path) -> None
         assert "boom" not in r.text
         metrics = (await c.get("/metrics")).text
         assert 'shoptalk_http_requests_total{method="POST",route="/v1/chat",status="500"}' in metrics
+
+
+async def test_unexpected_error_mid_stream_becomes_an_error_event(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    searcher = build_test_searcher()
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    searcher.search = broken  # type: ignore[method-assign]
+    app = create_app(Settings(data_dir=tmp_path), searcher=searcher)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g") as c:
+        r = await c.post("/v1/chat", json={"message": "boots", "stream": True})
+        assert r.status_code == 200  # headers were already sent when the failure happened
+        assert r.text.startswith("event: error\n")
+        error = json.loads(r.text.split("data: ", 1)[1])
+        assert error["error"] == "internal error" and error["trace_id"] == r.headers["x-trace-id"]
+        assert "boom" not in r.text
+
+
+async def test_oversized_chat_body_is_413_before_parsing(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/chat", json={"message": "x" * 2_000_000})
+    assert r.status_code == 413
+    assert "too large" in r.json()["error"] and r.json()["trace_id"] == r.headers["x-trace-id"]
+    metrics = (await client.get("/metrics")).text
+    assert 'shoptalk_http_requests_total{method="POST",route="unmatched",status="413"}' in metrics

@@ -1,0 +1,57 @@
+# ShopTalk — the two commands of the README are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export DO_NOT_TRACK := 1
+export MLFLOW_DISABLE_TELEMETRY := true
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: help install system-deps run lint typecheck platform-checks pytest test bench clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel
+	# torch first, pinned: the CPU build on disk (a looser pin pulls a multi-GB CUDA build)
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[gateway,inference,flows,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## build .venv with every extra (idempotent)
+
+system-deps:  ## Debian packages the tests use (browser, speech synthesis)
+	@missing=""; for p in chromium espeak-ng sox unzip; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	fi
+
+run: install  ## set up, load the sample catalog and start ShopTalk on embedded defaults
+	$(VENV)/bin/shoptalk up
+
+lint: install  ## ruff
+	$(VENV)/bin/ruff check ml services flows tests
+
+typecheck: install  ## mypy
+	$(VENV)/bin/mypy ml services flows
+
+platform-checks: install  ## helm lint/template, schema validation, checkov, terraform fmt, skaffold refs
+	bash .ci/platform-checks.sh
+
+pytest: install system-deps  ## the test suite
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+test: install system-deps lint typecheck platform-checks pytest  ## everything CI runs
+
+bench: install  ## all benchmark suites (tables + JSON under bench-results/)
+	$(VENV)/bin/shoptalk bench search --json bench-results/search.json
+
+clean:  ## remove local state (indexes, MLflow, Prefect) — keeps .venv
+	rm -rf data test-artifacts bench-results

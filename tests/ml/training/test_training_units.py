@@ -1,0 +1,108 @@
+"""Query generation, product split, triplet mining, adapter training and the promotion gate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ml.catalog.product import Product
+from ml.training.promotion import decide_promotion
+from ml.training.queries import MATCH_GRADE, SOURCE_GRADE, generate_queries, judgments, matches, queries_for
+from ml.training.split import split_products
+from ml.training.train import TrainConfig, train_adapter
+from ml.training.triplets import mine_triplets
+
+
+def make(
+    i: int, ptype: str = "SHOES", color: str = "Red", material: str = "leather", brand: str = "Acme"
+) -> Product:
+    return Product(
+        item_id=f"I{i:03d}",
+        title=f"{brand} {color} {material.title()} Boots",
+        brand=brand,
+        product_type=ptype,
+        colors=[color],
+        color_text=color,
+        material=material,
+        style="casual",
+        keywords=["boots", f"{color.lower()} boots"],
+    )
+
+
+CATALOG = [
+    make(0),
+    make(1, color="Blue"),
+    make(2, material="suede"),
+    make(3, color="Red", brand="Other"),
+    make(4, ptype="MUG", color="Red", material="ceramic"),
+    make(5, color="Blue", material="suede"),
+]
+
+
+def test_queries_are_deterministic_and_ask_for_the_source_products_attributes() -> None:
+    first = queries_for(CATALOG[0], per_product=4)
+    assert first == queries_for(CATALOG[0], per_product=4)
+    assert len({q.text for q in first}) == len(first) == 4
+    for q in first:
+        assert q.item_id == "I000" and q.asked["type"] == "SHOES"
+        assert matches(CATALOG[0], q.asked)
+
+
+def test_judgments_grade_source_and_attribute_matches() -> None:
+    red = next(q for q in generate_queries(CATALOG[:1], per_product=8) if q.asked.keys() == {"type", "color"})
+    grades = judgments(red, CATALOG)
+    assert grades["I000"] == SOURCE_GRADE
+    assert grades["I002"] == MATCH_GRADE and grades["I003"] == MATCH_GRADE  # red shoes, other material/brand
+    assert "I001" not in grades and "I004" not in grades  # blue shoes; a red mug
+
+
+def test_split_is_by_product_disjoint_and_stable() -> None:
+    products = [make(i) for i in range(200)]
+    train, held = split_products(products, 0.25, seed=3)
+    assert {p.item_id for p in train}.isdisjoint({p.item_id for p in held})
+    assert len(train) + len(held) == 200 and 30 < len(held) < 70
+    assert split_products(list(reversed(products)), 0.25, seed=3)[1] == list(reversed(held))
+    with pytest.raises(ValueError):
+        split_products(products, 1.5)
+
+
+def test_hard_negatives_are_same_type_wrong_attributes_closest_first() -> None:
+    queries = [q for q in generate_queries(CATALOG[:1], per_product=8) if q.asked.keys() == {"type", "color"}]
+    rng = np.random.default_rng(0)
+    docs = rng.normal(size=(len(CATALOG), 8)).astype(np.float32)
+    qv = docs[[0]] + 0.1
+    docs[5] = qv[0] * 0.99  # the blue suede shoe is the current model's closest wrong answer
+    triplets = mine_triplets(queries, qv, CATALOG, docs, negatives_per_anchor=1)
+    assert len(triplets) == 1
+    assert triplets.positives[0] == 0 and triplets.negatives[0] == 5
+    wrong = CATALOG[int(triplets.negatives[0])]
+    assert wrong.product_type == "SHOES" and not matches(wrong, queries[0].asked)
+
+
+def test_training_lowers_triplet_loss_and_starts_from_identity() -> None:
+    rng = np.random.default_rng(0)
+    dim, n = 16, 64
+    docs = rng.normal(size=(n, dim)).astype(np.float32)
+    queries = docs + rng.normal(scale=1.5, size=(n, dim)).astype(np.float32)  # noisy views of their docs
+    from ml.training.triplets import TripletSet
+
+    anchors = np.arange(n)
+    triplets = TripletSet(anchors, anchors, (anchors + 1) % n)
+    result = train_adapter(queries, docs, triplets, triplets, TrainConfig(epochs=15, batch_size=16))
+    assert len(result.train_loss) == len(result.val_loss) == 15
+    assert result.val_loss[-1] < result.val_loss[0]
+    with pytest.raises(ValueError, match="no training triplets"):
+        train_adapter(queries, docs, TripletSet(anchors[:0], anchors[:0], anchors[:0]))
+
+
+def test_gate_blocks_below_margin_and_bar_and_promotes_winners() -> None:
+    win = decide_promotion(candidate=0.62, base=0.5, champion=0.6, margin=0.01, min_score=0.3)
+    assert win.promote and win.reference_name == "champion"
+    close = decide_promotion(candidate=0.605, base=0.5, champion=0.6, margin=0.01, min_score=0.3)
+    assert not close.promote and "margin" in close.reason and "0.6100" in close.reason
+    no_champion_low = decide_promotion(candidate=0.25, base=0.1, champion=None, margin=0.01, min_score=0.3)
+    assert not no_champion_low.promote and "minimum bar" in no_champion_low.reason
+    no_champion_ok = decide_promotion(candidate=0.5, base=0.45, champion=None, margin=0.01, min_score=0.3)
+    assert no_champion_ok.promote and no_champion_ok.reference == 0.45
+    no_gain_over_base = decide_promotion(candidate=0.45, base=0.45, champion=None, margin=0.01, min_score=0.3)
+    assert not no_gain_over_base.promote
