@@ -123,7 +123,11 @@ def run_finetune(
 
         stage = StageTimer(store, run_id, "train")
         trained = train_task(
-            unvisited(query_vectors), unvisited(embedded.doc_vectors), unvisited(train), unvisited(val), config.train
+            unvisited(query_vectors),
+            unvisited(embedded.doc_vectors),
+            unvisited(train),
+            unvisited(val),
+            config.train,
         )
         stage.done(
             records_in=len(train),

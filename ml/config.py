@@ -111,6 +111,18 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "console"
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str | None = None
+    otel_capture_content: bool = Field(default=False, description="Put prompts/answers in LLM spans.")
+    otel_spans_file: Path | None = Field(default=None, description="Also append spans as JSON lines here.")
+
+    # --- security (services/gateway/security.py) ------------------------------------------
+    api_keys: SecretStr | None = Field(default=None, description="Comma-separated API keys; unset: open.")
+    api_keys_protect_v1: bool = Field(default=False, description="Also require a key on /v1/*.")
+    rate_limit_rps: float = Field(default=0.0, ge=0.0, description="Per-client token refill/s; 0: off.")
+    rate_limit_burst: int = Field(default=20, ge=1, description="Per-client bucket size.")
+    max_inflight_requests: int = Field(default=64, ge=0, description="Shed beyond this (503); 0: off.")
+    max_body_bytes: int = Field(default=1_000_000, ge=1, description="Body cap; voice: asr_max_bytes.")
+    cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty: no CORS.")
+    trust_forwarded_for: bool = Field(default=False, description="Key rate limits on X-Forwarded-For.")
 
     # --- derived paths --------------------------------------------------------------------
     @property

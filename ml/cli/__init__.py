@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "ml.cli.bench",
     "ml.cli.bench_search",
     "ml.cli.serve_models",
+    "ml.cli.bench_inference",
     "ml.cli.serve_gateway",
     "ml.cli.bench_gateway",
     "ml.cli.flows",

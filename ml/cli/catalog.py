@@ -86,8 +86,14 @@ def search(
         out.print_json(result.model_dump_json())
         return
     table = Table(title=f"{result.mode.value} search: {query!r}")
-    for column in ("#", "item_id", "title", "type", "brand", "price", "kw rank", "vec rank", "score"):
-        table.add_column(column, overflow="fold")
+    # Ids, prices and ranks never shrink; title, type and brand give way on narrow terminals.
+    table.add_column("#", justify="right", min_width=2, no_wrap=True)
+    table.add_column("item_id", min_width=10, no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=60)
+    table.add_column("type", overflow="ellipsis", no_wrap=True, max_width=20)
+    table.add_column("brand", overflow="ellipsis", no_wrap=True, max_width=16)
+    for column, width in (("price", 7), ("kw", 3), ("vec", 3), ("score", 6)):
+        table.add_column(column, justify="right", min_width=width, no_wrap=True)
     for hit in result.hits:
         p = hit.product
         table.add_row(

@@ -48,27 +48,25 @@ def decide_promotion(
     else:
         reference, name, bar = base, "base model (no champion yet)", min_score
     needed = reference + margin
-    common = dict(
+    if bar is not None and candidate < bar:
+        promote = False
+        reason = f"blocked: {metric} {candidate:.4f} is below the minimum bar {bar:.4f} (no champion yet)"
+    elif candidate < needed:
+        promote = False
+        reason = (
+            f"blocked: {metric} {candidate:.4f} does not beat {name} {reference:.4f} "
+            f"by the margin {margin:.4f} (needs >= {needed:.4f})"
+        )
+    else:
+        promote = True
+        reason = f"promoted: {metric} {candidate:.4f} beats {name} {reference:.4f} by >= {margin:.4f}"
+    return PromotionDecision(
+        promote=promote,
+        reason=reason,
         metric=metric,
         candidate=candidate,
         reference=reference,
         reference_name=name,
         margin=margin,
         min_score=bar,
-    )
-    if bar is not None and candidate < bar:
-        return PromotionDecision(
-            False,
-            f"blocked: {metric} {candidate:.4f} is below the minimum bar {bar:.4f} (no champion yet)",
-            **common,
-        )
-    if candidate < needed:
-        return PromotionDecision(
-            False,
-            f"blocked: {metric} {candidate:.4f} does not beat {name} {reference:.4f} "
-            f"by the margin {margin:.4f} (needs >= {needed:.4f})",
-            **common,
-        )
-    return PromotionDecision(
-        True, f"promoted: {metric} {candidate:.4f} beats {name} {reference:.4f} by >= {margin:.4f}", **common
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +26,11 @@ LISTINGS = SAMPLE_CATALOG / "listings" / "metadata"
 
 
 def _slice_catalog(target: Path, keep_other: int = 120) -> int:
-    """Every boot/shoe listing plus ``keep_other`` others, as one .jsonl file."""
+    """Every boot/shoe listing, every listing with a sample image, plus ``keep_other`` others (.jsonl)."""
+    with gzip.open(
+        SAMPLE_CATALOG / "images" / "metadata" / "images.csv.gz", "rt", encoding="utf-8"
+    ) as handle:
+        image_ids = {row.split(",", 1)[0] for row in handle.read().splitlines()[1:] if row}
     lines: list[str] = []
     other = 0
     for source in sorted(LISTINGS.glob("*.json.gz")):
@@ -34,13 +39,17 @@ def _slice_catalog(target: Path, keep_other: int = 120) -> int:
                 if not line.strip():
                     continue
                 text = line.lower()
-                if '"boot"' in text or '"shoes"' in text or "hiking" in text:
+                has_image = json.loads(line).get("main_image_id") in image_ids
+                if has_image or '"boot"' in text or '"shoes"' in text or "hiking" in text:
                     lines.append(line.strip())
                 elif other < keep_other:
                     lines.append(line.strip())
                     other += 1
-    target.mkdir(parents=True, exist_ok=True)
-    (target / "listings.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # ABO layout, so the reader maps image ids to paths; the image files stay in the sample
+    (target / "listings" / "metadata").mkdir(parents=True, exist_ok=True)
+    (target / "listings" / "metadata" / "slice.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (target / "images" / "metadata").mkdir(parents=True, exist_ok=True)
+    shutil.copy(SAMPLE_CATALOG / "images" / "metadata" / "images.csv.gz", target / "images" / "metadata")
     return len(lines)
 
 
@@ -54,7 +63,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp("real")
     catalog = tmp / "catalog"
     assert _slice_catalog(catalog) > 50
-    settings = Settings(data_dir=tmp / "data", images_dir=SAMPLE_CATALOG / "images" / "small")
+    settings = Settings(data_dir=tmp / "data")  # images: the sample's images/small (the default root)
     embedder = build_embedder(settings)
     keyword = build_keyword_index(settings)
     vector = build_vector_index(settings, embedder.dim)
@@ -106,3 +115,17 @@ def test_follow_up_on_real_stack(gateway: str) -> None:
     assert follow["query"] == "hiking boots" and follow["filters"]["price_max"] == 80
     assert all(p["price"] <= 80 for p in follow["products"])
     assert json.dumps(follow)  # serialisable end to end
+
+
+def test_product_image_from_the_sample(gateway: str, real_settings: Settings) -> None:
+    from ml.retrieval.factory import build_keyword_index
+
+    keyword = build_keyword_index(real_settings)
+    products = keyword.get(sorted(keyword.ids()))
+    with_image = [p for p in products.values() if p.image_path]
+    assert with_image, "the slice keeps every listing that has a sample image"
+    r = httpx.get(f"{gateway}/v1/products/{with_image[0].item_id}/image", timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+    assert r.content == (SAMPLE_CATALOG / "images" / "small" / with_image[0].image_path).read_bytes()
+    without = next(p for p in products.values() if not p.image_path)
+    assert httpx.get(f"{gateway}/v1/products/{without.item_id}/image", timeout=30).status_code == 404

@@ -1,0 +1,1 @@
+"""Tracing (OpenTelemetry), extra Prometheus metrics and helpers shared by every ShopTalk process."""
