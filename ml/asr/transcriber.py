@@ -16,6 +16,10 @@ from ml.logging import get_logger
 log = get_logger(__name__)
 
 
+class LanguageError(ValueError):
+    """The requested language cannot be transcribed by this model."""
+
+
 class Transcriber:
     """Loads the CTranslate2 Whisper model on first use; ``transcribe`` is thread-safe."""
 
@@ -90,7 +94,9 @@ class Transcriber:
         language = language or self.language
         model = self.model
         if language and not model.model.is_multilingual and language != "en":
-            raise ValueError(f"model {self.model_path.name} is English-only; cannot transcribe {language!r}")
+            raise LanguageError(
+                f"model {self.model_path.name} is English-only; cannot transcribe {language!r}"
+            )
         with self._lock:
             segments_iter, info = model.transcribe(
                 np.asarray(samples, dtype=np.float32),

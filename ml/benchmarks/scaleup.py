@@ -15,7 +15,20 @@ import numpy as np
 from ml.catalog.pricing import synthetic_price
 from ml.catalog.product import Product
 
-SUFFIXES = ["Black", "White", "Navy", "Red", "Large", "Small", "Pro", "Lite", "2-Pack", "Deluxe", "XL", "Mini"]
+SUFFIXES = [
+    "Black",
+    "White",
+    "Navy",
+    "Red",
+    "Large",
+    "Small",
+    "Pro",
+    "Lite",
+    "2-Pack",
+    "Deluxe",
+    "XL",
+    "Mini",
+]
 
 
 def variants(base: Sequence[Product], total: int, seed: int = 7) -> Iterator[tuple[int, Product]]:
@@ -29,12 +42,15 @@ def variants(base: Sequence[Product], total: int, seed: int = 7) -> Iterator[tup
             continue
         suffix = SUFFIXES[int(rng.integers(len(SUFFIXES)))]
         item_id = f"SX{i:08d}"
-        yield b, original.model_copy(
-            update={
-                "item_id": item_id,
-                "title": f"{original.title} ({suffix}, v{i // len(base)})",
-                "price": synthetic_price(item_id, original.product_type),
-            }
+        yield (
+            b,
+            original.model_copy(
+                update={
+                    "item_id": item_id,
+                    "title": f"{original.title} ({suffix}, v{i // len(base)})",
+                    "price": synthetic_price(item_id, original.product_type),
+                }
+            ),
         )
 
 

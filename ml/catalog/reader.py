@@ -130,9 +130,7 @@ def parse_listing(obj: Any, images: dict[str, str] | None = None) -> Product:
     keywords = texts("item_keywords")
     description = texts("product_description")
     nodes = obj.get("node") or []
-    node_path = next(
-        (str(n["node_name"]) for n in nodes if isinstance(n, dict) and n.get("node_name")), None
-    )
+    node_path = next((str(n["node_name"]) for n in nodes if isinstance(n, dict) and n.get("node_name")), None)
     domain = obj.get("domain_name")
     image_path = (images or {}).get(main_image) if main_image else None
 
@@ -176,21 +174,20 @@ def _open_source(source: str) -> IO[bytes]:
     if source.startswith("s3://"):
         bucket, _, key = source[5:].partition("/")
         url = f"https://{bucket}.s3.amazonaws.com/{key}"
-        return urllib.request.urlopen(url, timeout=60)  # noqa: S310 - fixed public bucket URL
+        return urllib.request.urlopen(url, timeout=60)
     if source.startswith(("http://", "https://")):
-        return urllib.request.urlopen(source, timeout=60)  # noqa: S310
+        return urllib.request.urlopen(source, timeout=60)
     return open(source, "rb")
 
 
 def _iter_text_lines(source: str) -> Iterator[str]:
     """Decoded lines; gzip is detected by magic bytes. A truncated stream raises EOFError."""
-    raw = _open_source(source)
+    raw: Any = _open_source(source)
     with raw:
-        buffered = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw
+        buffered: Any = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
         magic = buffered.peek(2)[:2]
-        stream: IO[bytes] = gzip.GzipFile(fileobj=buffered) if magic == b"\x1f\x8b" else buffered
-        for line in io.TextIOWrapper(stream, encoding="utf-8", errors="replace"):
-            yield line
+        stream: Any = gzip.GzipFile(fileobj=buffered) if magic == b"\x1f\x8b" else buffered
+        yield from io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
 
 
 def resolve_sources(path: str | Path) -> tuple[list[str], str | None]:
@@ -247,7 +244,7 @@ def iter_listings(
         report.sources.append(source)
         line_no = 0
         try:
-            for line_no, line in enumerate(_iter_text_lines(source), start=1):  # noqa: B007
+            for line_no, line in enumerate(_iter_text_lines(source), start=1):
                 report.lines_read += 1
                 if not line.strip():
                     report.skipped.append(SkippedLine(source, line_no, "blank-line"))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import typer
 
-bench_app = typer.Typer(help="Benchmarks (tables + JSON, ratios against same-run baselines).",
-                        no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Benchmarks (tables + JSON, ratios against same-run baselines).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:

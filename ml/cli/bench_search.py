@@ -26,13 +26,17 @@ def bench_search(
 
     settings = settings_for_cli()
     query_texts = list(load_queries(queries).values())
-    result = run(catalog, query_texts, sizes or [10_000, 100_000], settings, lambda m: console.print(f"· {m}"))
+    result = run(
+        catalog, query_texts, sizes or [10_000, 100_000], settings, lambda m: console.print(f"· {m}")
+    )
 
     threads = Table(title="bare embedding throughput by torch threads")
     for col in ("threads", "sentences/s", "ratio vs 1 thread"):
         threads.add_column(col, justify="right")
     for name, row in result["embedding_threads"].items():
-        threads.add_row(name.split("_")[1], f"{row['sentences_per_s']:.1f}", f"{row['ratio_vs_1_thread']:.2f}")
+        threads.add_row(
+            name.split("_")[1], f"{row['sentences_per_s']:.1f}", f"{row['ratio_vs_1_thread']:.2f}"
+        )
     out.print(threads)
 
     ingest = result["ingest"]
@@ -40,7 +44,8 @@ def bench_search(
     for col in ("bare embedding /s", "end-to-end ingest /s", "ingest / bare"):
         table.add_column(col, justify="right")
     table.add_row(
-        f"{ingest['bare_embedding_per_s']:.1f}", f"{ingest['ingest_products_per_s']:.1f}",
+        f"{ingest['bare_embedding_per_s']:.1f}",
+        f"{ingest['ingest_products_per_s']:.1f}",
         f"{ingest['ingest_vs_bare_ratio']:.2f}",
     )
     out.print(table)
@@ -51,7 +56,11 @@ def bench_search(
     for size, row in result["search_latency"].items():
         for mode, stats in row["modes"].items():
             latency.add_row(
-                f"{int(size):,}", mode, f"{stats['p50_ms']:.1f}", f"{stats['p95_ms']:.1f}", f"{stats['p99_ms']:.1f}",
+                f"{int(size):,}",
+                mode,
+                f"{stats['p50_ms']:.1f}",
+                f"{stats['p95_ms']:.1f}",
+                f"{stats['p99_ms']:.1f}",
                 f"{stats['p50_vs_keyword']:.2f}",
             )
     out.print(latency)

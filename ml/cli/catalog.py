@@ -15,9 +15,9 @@ from ml.retrieval.types import SearchFilters, SearchMode
 
 
 def ingest(
-    catalog: Annotated[str, typer.Option(help="ABO folder, listings .json.gz, or s3://amazon-berkeley-objects")] = str(
-        SAMPLE_CATALOG
-    ),
+    catalog: Annotated[
+        str, typer.Option(help="ABO folder, listings .json.gz, or s3://amazon-berkeley-objects")
+    ] = str(SAMPLE_CATALOG),
     batch_size: Annotated[int, typer.Option(min=1, max=4096)] = 128,
     limit: Annotated[int | None, typer.Option(help="Stop after this many unique products.")] = None,
     force: Annotated[bool, typer.Option(help="Re-embed and re-index products already indexed.")] = False,
@@ -33,7 +33,14 @@ def ingest(
     vector = build_vector_index(settings, embedder.dim)
     with progress_bar("embedding + indexing") as update:
         report = ingest_catalog(
-            catalog, embedder, keyword, vector, batch_size=batch_size, limit=limit, force=force, progress=update
+            catalog,
+            embedder,
+            keyword,
+            vector,
+            batch_size=batch_size,
+            limit=limit,
+            force=force,
+            progress=update,
         )
     data = report.as_dict()
     table = Table(title=f"ingest {catalog}")
@@ -65,7 +72,9 @@ def search(
     mode: Annotated[SearchMode, typer.Option()] = SearchMode.hybrid,
     price_min: Annotated[float | None, typer.Option(min=0)] = None,
     price_max: Annotated[float | None, typer.Option(min=0)] = None,
-    product_type: Annotated[list[str] | None, typer.Option("--type", help="Product type, e.g. SHOES.")] = None,
+    product_type: Annotated[
+        list[str] | None, typer.Option("--type", help="Product type, e.g. SHOES.")
+    ] = None,
     brand: Annotated[list[str] | None, typer.Option()] = None,
     color: Annotated[list[str] | None, typer.Option()] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -76,7 +85,10 @@ def search(
     settings = settings_for_cli()
     try:
         filters = SearchFilters(
-            price_min=price_min, price_max=price_max, product_types=product_type or [], brands=brand or [],
+            price_min=price_min,
+            price_max=price_max,
+            product_types=product_type or [],
+            brands=brand or [],
             colors=color or [],
         )
     except ValueError as exc:
@@ -97,8 +109,15 @@ def search(
     for hit in result.hits:
         p = hit.product
         table.add_row(
-            str(hit.rank), hit.item_id, p.title[:70], p.product_type, p.brand or "-", f"{p.price:.2f}",
-            str(hit.keyword_rank or "-"), str(hit.vector_rank or "-"), f"{hit.score:.4f}",
+            str(hit.rank),
+            hit.item_id,
+            p.title[:70],
+            p.product_type,
+            p.brand or "-",
+            f"{p.price:.2f}",
+            str(hit.keyword_rank or "-"),
+            str(hit.vector_rank or "-"),
+            f"{hit.score:.4f}",
         )
     out.print(table)
     if result.degraded:
@@ -127,8 +146,13 @@ def evaluate(
     for mode, values in result["modes"].items():
         table.add_row(mode, *(f"{values[m]:.4f}" for m in metrics))
     out.print(table)
-    summary = {"queries": result["queries"], "modes": result["modes"], "model_version": result["model_version"],
-               "catalog": result["catalog"], "per_query": result["per_query"]}
+    summary = {
+        "queries": result["queries"],
+        "modes": result["modes"],
+        "model_version": result["model_version"],
+        "catalog": result["catalog"],
+        "per_query": result["per_query"],
+    }
     write_json(json_out, summary)
     if json_out is None:
         console.print(json.dumps({"queries": result["queries"], "modes": result["modes"]}))

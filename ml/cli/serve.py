@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import typer
 
-serve_app = typer.Typer(help="Run a ShopTalk server (bound to 127.0.0.1 unless --host says otherwise).",
-                        no_args_is_help=True)
+serve_app = typer.Typer(
+    help="Run a ShopTalk server (bound to 127.0.0.1 unless --host says otherwise).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -53,7 +53,9 @@ def _start_service(name: str, port: int, timeout_s: float) -> subprocess.Popen[b
     if _wait_ready(name, port, proc, timeout_s):
         console.print(f"  {name} ready")
         return proc
-    console.print(f"[yellow]  {name} did not become ready; the gateway runs it in-process (see {log_path})[/]")
+    console.print(
+        f"[yellow]  {name} did not become ready; the gateway runs it in-process (see {log_path})[/]"
+    )
     proc.terminate()
     return None
 
@@ -62,7 +64,9 @@ def up(
     catalog: Annotated[str, typer.Option(help="Catalog to load first.")] = str(SAMPLE_CATALOG),
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
-    services: Annotated[bool, typer.Option(help="Start the KServe model servers (else all in-process).")] = True,
+    services: Annotated[
+        bool, typer.Option(help="Start the KServe model servers (else all in-process).")
+    ] = True,
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for each model server.")] = 180.0,
 ) -> None:
     """Load the sample catalog, start the model servers and the gateway on embedded defaults."""
@@ -79,8 +83,8 @@ def up(
     with progress_bar(f"loading {catalog}") as update:
         report = ingest_catalog(catalog, embedder, keyword, vector, progress=update)
     console.print(
-        f"catalog: {report.products} products ({report.embedded} newly indexed, {report.unchanged} unchanged, "
-        f"{len(report.load.skipped)} lines skipped)"
+        f"catalog: {report.products} products ({report.embedded} newly indexed, "
+        f"{report.unchanged} unchanged, {len(report.load.skipped)} lines skipped)"
     )
     close = getattr(vector, "close", None)
     if close:

@@ -6,10 +6,14 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ml.embedding.adapter import Adapter, load_adapter
+
+if TYPE_CHECKING:
+    from ml.config import Settings
 
 BASE_MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -46,11 +50,11 @@ class SentenceEmbedder:
         self.batch_size = batch_size
         self.threads = threads
         self.device = device
-        self._model = None
+        self._model: Any = None
         self._lock = threading.RLock()  # embed() holds it while first use loads the model
 
     @classmethod
-    def from_settings(cls, settings) -> SentenceEmbedder:  # type: ignore[no-untyped-def]
+    def from_settings(cls, settings: Settings) -> SentenceEmbedder:
         adapter = load_adapter(settings.adapter_uri, settings.resolved_mlflow_uri)
         return cls(
             settings.embedding_model_path,
@@ -60,7 +64,7 @@ class SentenceEmbedder:
         )
 
     @property
-    def model(self):  # type: ignore[no-untyped-def]
+    def model(self) -> Any:
         if self._model is None:
             with self._lock:
                 if self._model is None:
@@ -76,7 +80,10 @@ class SentenceEmbedder:
 
     @property
     def dim(self) -> int:
-        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
         return int(get_dim())
 
     @property

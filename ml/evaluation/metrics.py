@@ -21,14 +21,18 @@ def ndcg_at_k(ranked: Sequence[str], judgments: Mapping[str, int], k: int = 10) 
     return dcg([judgments.get(item, 0) for item in ranked[:k]]) / ideal
 
 
-def recall_at_k(ranked: Sequence[str], judgments: Mapping[str, int], k: int = 10, relevant_grade: int = 1) -> float:
+def recall_at_k(
+    ranked: Sequence[str], judgments: Mapping[str, int], k: int = 10, relevant_grade: int = 1
+) -> float:
     relevant = {item for item, g in judgments.items() if g >= relevant_grade}
     if not relevant:
         return 0.0
     return len(relevant.intersection(ranked[:k])) / len(relevant)
 
 
-def mrr_at_k(ranked: Sequence[str], judgments: Mapping[str, int], k: int = 10, relevant_grade: int = 1) -> float:
+def mrr_at_k(
+    ranked: Sequence[str], judgments: Mapping[str, int], k: int = 10, relevant_grade: int = 1
+) -> float:
     for position, item in enumerate(ranked[:k], start=1):
         if judgments.get(item, 0) >= relevant_grade:
             return 1.0 / position

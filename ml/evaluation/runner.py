@@ -59,7 +59,9 @@ def run_eval(
     """Index ``catalog`` into a temporary embedded store and evaluate all three modes."""
     embedder = embedder or build_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="shoptalk-eval-") as tmp:
-        local = settings.model_copy(update={"data_dir": Path(tmp), "elasticsearch_url": None, "milvus_uri": None})
+        local = settings.model_copy(
+            update={"data_dir": Path(tmp), "elasticsearch_url": None, "milvus_uri": None}
+        )
         keyword = build_keyword_index(local)
         vector = build_vector_index(local, embedder.dim)
         report = ingest_catalog(catalog, embedder, keyword, vector, force=True, progress=progress)

@@ -91,11 +91,7 @@ def stale_products(
     """Products not yet in both indexes with the current embedding model version."""
     in_keyword = keyword.ids()
     versions = vector.model_versions()
-    return [
-        p
-        for p in products
-        if p.item_id not in in_keyword or versions.get(p.item_id) != model_version
-    ]
+    return [p for p in products if p.item_id not in in_keyword or versions.get(p.item_id) != model_version]
 
 
 def caption_products(
@@ -115,7 +111,7 @@ def caption_products(
         chunk = todo[chunk_start : chunk_start + batch_size]
         try:
             captions = captioner.caption([path.read_bytes() for _, path in chunk])
-        except Exception as exc:  # noqa: BLE001 - captions are optional enrichment
+        except Exception as exc:
             stats.skipped += len(chunk)
             stats.detail = f"captioner error: {exc}"[:300]
             continue

@@ -245,6 +245,11 @@ def install_asgi_tracing(
     state = getattr(app, "state", None)
     if state is not None and getattr(state, "shoptalk_tracing", False):
         return
+    # FastAPI >= 0.150 traces natively once a provider is set (``FastAPI(telemetry=...)``), but
+    # records the raw query string (shopper text) and traces probes: one server span, ours.
+    native = getattr(app, "_telemetry", None)
+    if isinstance(native, dict):
+        native["tracing"] = False
     app.add_middleware(TracingMiddleware, tracer_provider=tracer_provider, excluded_paths=excluded_paths)
     if state is not None:
         state.shoptalk_tracing = True

@@ -101,7 +101,9 @@ def parse_hits(response: Any) -> list[IndexHit]:
     hits = []
     for rank, hit in enumerate(response["hits"]["hits"], start=1):
         product = Product.model_validate(hit["_source"]["doc"])
-        hits.append(IndexHit(item_id=product.item_id, rank=rank, score=float(hit["_score"] or 0.0), product=product))
+        hits.append(
+            IndexHit(item_id=product.item_id, rank=rank, score=float(hit["_score"] or 0.0), product=product)
+        )
     return hits
 
 
@@ -129,14 +131,22 @@ class ElasticsearchKeywordIndex:
         if not self._call("exists", self.client.indices.exists, index=self.index):
             body = index_body()
             self._call(
-                "create", self.client.indices.create, index=self.index, settings=body["settings"],
+                "create",
+                self.client.indices.create,
+                index=self.index,
+                settings=body["settings"],
                 mappings=body["mappings"],
             )
         self._ensured = True
 
     def _actions(self, products: Sequence[Product]) -> Iterator[dict[str, Any]]:
         for product in products:
-            yield {"_op_type": "index", "_index": self.index, "_id": product.item_id, "_source": document_source(product)}
+            yield {
+                "_op_type": "index",
+                "_index": self.index,
+                "_id": product.item_id,
+                "_source": document_source(product),
+            }
 
     def upsert(self, products: Sequence[Product]) -> int:
         from elasticsearch import helpers
@@ -145,7 +155,12 @@ class ElasticsearchKeywordIndex:
             return 0
         self.ensure_index()
         ok, errors = self._call(
-            "bulk", helpers.bulk, self.client, self._actions(products), raise_on_error=False, refresh="wait_for"
+            "bulk",
+            helpers.bulk,
+            self.client,
+            self._actions(products),
+            raise_on_error=False,
+            refresh="wait_for",
         )
         if errors:
             raise IndexUnavailable(f"elasticsearch bulk: {len(errors)} failed, first: {errors[0]}")

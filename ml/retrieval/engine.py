@@ -96,7 +96,12 @@ class HybridSearcher:
         return vector
 
     def _keyword(
-        self, query: str, pool: int, filters: SearchFilters | None, timings: dict[str, float], degraded: list[str]
+        self,
+        query: str,
+        pool: int,
+        filters: SearchFilters | None,
+        timings: dict[str, float],
+        degraded: list[str],
     ) -> list[IndexHit] | None:
         if self.keyword is None:
             degraded.append("keyword-index-not-configured")
@@ -112,7 +117,12 @@ class HybridSearcher:
                 return None
 
     def _vector(
-        self, query: str, pool: int, filters: SearchFilters | None, timings: dict[str, float], degraded: list[str]
+        self,
+        query: str,
+        pool: int,
+        filters: SearchFilters | None,
+        timings: dict[str, float],
+        degraded: list[str],
     ) -> list[IndexHit] | None:
         if self.vector is None:
             degraded.append("vector-index-not-configured")
@@ -161,7 +171,12 @@ class HybridSearcher:
             if keyword_hits is not None and vector_hits is not None:
                 with self._stage("fusion", timings):
                     hits = reciprocal_rank_fusion(
-                        keyword_hits, vector_hits, self.rrf_k, self.keyword_weight, self.vector_weight, limit=k
+                        keyword_hits,
+                        vector_hits,
+                        self.rrf_k,
+                        self.keyword_weight,
+                        self.vector_weight,
+                        limit=k,
                     )
                 served = SearchMode.hybrid
             elif keyword_hits is not None:
@@ -174,7 +189,12 @@ class HybridSearcher:
             span.set_attribute("shoptalk.search.served_mode", served.value)
             span.set_attribute("shoptalk.search.degraded", ",".join(degraded))
         return SearchResult(
-            query=query, mode=served, requested_mode=requested, hits=hits, degraded=degraded, timings_ms=timings
+            query=query,
+            mode=served,
+            requested_mode=requested,
+            hits=hits,
+            degraded=degraded,
+            timings_ms=timings,
         )
 
     def get_product(self, item_id: str) -> Product | None:
@@ -183,7 +203,7 @@ class HybridSearcher:
                 continue
             try:
                 found = index.get([item_id]).get(item_id)
-            except Exception:  # noqa: BLE001 - try the other half
+            except Exception:
                 continue
             if found is not None:
                 return found

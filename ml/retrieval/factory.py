@@ -16,7 +16,9 @@ def build_keyword_index(settings: Settings) -> KeywordIndex:
         from ml.retrieval.elasticsearch_index import ElasticsearchKeywordIndex
 
         key = settings.elasticsearch_api_key.get_secret_value() if settings.elasticsearch_api_key else None
-        return ElasticsearchKeywordIndex(settings.elasticsearch_url, settings.elasticsearch_index, api_key=key)
+        return ElasticsearchKeywordIndex(
+            settings.elasticsearch_url, settings.elasticsearch_index, api_key=key
+        )
     from ml.retrieval.tantivy_index import TantivyKeywordIndex
 
     return TantivyKeywordIndex(settings.keyword_index_dir)

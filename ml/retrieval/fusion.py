@@ -56,19 +56,24 @@ def reciprocal_rank_fusion(
     ordered = sorted(fused.values(), key=lambda h: (-h.score, best_rank(h), h.item_id))
     if limit is not None:
         ordered = ordered[:limit]
-    for position, hit in enumerate(ordered, start=1):
-        hit.rank = position
+    for position, fused_hit in enumerate(ordered, start=1):
+        fused_hit.rank = position
     return ordered
 
 
 def single_half(hits: Sequence[IndexHit], half: str, limit: int | None = None) -> list[Hit]:
     """One half's hits as :class:`Hit` (keyword-only or vector-only modes)."""
-    out = []
-    for hit in hits[:limit] if limit is not None else hits:
-        fields = (
-            {"keyword_rank": hit.rank, "keyword_score": hit.score}
-            if half == "keyword"
-            else {"vector_rank": hit.rank, "vector_score": hit.score}
+    keyword = half == "keyword"
+    return [
+        Hit(
+            item_id=hit.item_id,
+            rank=hit.rank,
+            score=hit.score,
+            product=hit.product,
+            keyword_rank=hit.rank if keyword else None,
+            keyword_score=hit.score if keyword else None,
+            vector_rank=None if keyword else hit.rank,
+            vector_score=None if keyword else hit.score,
         )
-        out.append(Hit(item_id=hit.item_id, rank=hit.rank, score=hit.score, product=hit.product, **fields))
-    return out
+        for hit in (hits[:limit] if limit is not None else hits)
+    ]

@@ -107,7 +107,9 @@ class MilvusVectorIndex:
     def _row(product: Product, vector: np.ndarray) -> dict[str, Any]:
         doc = product.model_dump_json()
         if len(doc) > MAX_DOC_CHARS:
-            doc = product.model_copy(update={"description": None, "bullets": product.bullets[:3]}).model_dump_json()
+            doc = product.model_copy(
+                update={"description": None, "bullets": product.bullets[:3]}
+            ).model_dump_json()
         return {
             "item_id": product.item_id,
             "vector": np.asarray(vector, dtype=np.float32).tolist(),
@@ -158,7 +160,9 @@ class MilvusVectorIndex:
         hits = []
         for rank, row in enumerate(result[0] if result else [], start=1):
             product = Product.model_validate_json(row["entity"]["doc"])
-            hits.append(IndexHit(item_id=product.item_id, rank=rank, score=float(row["distance"]), product=product))
+            hits.append(
+                IndexHit(item_id=product.item_id, rank=rank, score=float(row["distance"]), product=product)
+            )
         return hits
 
     def get(self, item_ids: Sequence[str]) -> dict[str, Product]:

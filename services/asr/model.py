@@ -18,7 +18,7 @@ from kserve.errors import InvalidInput
 from kserve.protocol.infer_type import InferRequest, InferResponse
 
 from ml.asr.audio import AudioError
-from ml.asr.transcriber import Transcriber
+from ml.asr.transcriber import LanguageError, Transcriber
 from ml.asr.types import Transcript
 from ml.logging import get_logger
 from services.common.model import V2Model
@@ -48,7 +48,7 @@ class AsrModel(V2Model):
         TensorSpec("segments", "BYTES", (-1,), description='JSON [{"start","end","text"}]'),
         TensorSpec("duration", "FP32", (-1,), description="audio length in seconds"),
     )
-    client_errors: ClassVar[tuple[type[Exception], ...]] = (AudioError,)
+    client_errors: ClassVar[tuple[type[Exception], ...]] = (AudioError, LanguageError)
 
     def __init__(self, transcriber: Transcriber, name: str = MODEL_NAME, max_batch: int = 8) -> None:
         super().__init__(name, max_batch=max_batch)

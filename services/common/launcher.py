@@ -45,7 +45,17 @@ class ModelServerProcess:
     @property
     def command(self) -> list[str]:
         launcher = "from ml.cli import main; main()"
-        return [sys.executable, "-c", launcher, "serve", self.kind, "--host", self.host, "--port", str(self.port)]
+        return [
+            sys.executable,
+            "-c",
+            launcher,
+            "serve",
+            self.kind,
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+        ]
 
     def start(self, timeout_s: float = 180.0) -> ModelServerProcess:
         with self.log_path.open("ab") as log:
@@ -54,7 +64,9 @@ class ModelServerProcess:
         ready_url = f"{self.url}/v2/models/{self.kind}/ready"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.kind} server exited ({self.process.returncode}):\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.kind} server exited ({self.process.returncode}):\n{self.log_tail()}"
+                )
             try:
                 if httpx.get(ready_url, timeout=1.0).status_code == 200:
                     return self

@@ -52,7 +52,9 @@ async def test_chat_degrades_to_keyword_search_and_recovers(tmp_path: Path) -> N
     server = ModelServerProcess("embedder", port=port, env=server_env).start()
     try:
         assert settings.embedder_url is not None
-        embedder = RemoteEmbedder(settings.embedder_url, timeout_s=settings.service_timeout_s, settings=settings)
+        embedder = RemoteEmbedder(
+            settings.embedder_url, timeout_s=settings.service_timeout_s, settings=settings
+        )
         products = sample_products()
         keyword = build_keyword_index(settings)
         vector = build_vector_index(settings, embedder.dim)
@@ -63,7 +65,9 @@ async def test_chat_degrades_to_keyword_search_and_recovers(tmp_path: Path) -> N
         app = create_app(settings, searcher=searcher, llm=False)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gateway", timeout=60) as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://gateway", timeout=60
+            ) as client:
                 healthy = await ask(client, "waterproof hiking boots")
                 assert "embedder-unavailable" not in degraded(healthy)
                 assert healthy["search_mode"] == "hybrid"

@@ -75,7 +75,9 @@ def base_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-async def test_spoken_question_in_process_whisper_with_speech_back(base_data_dir: Path, spoken_webm: bytes) -> None:
+async def test_spoken_question_in_process_whisper_with_speech_back(
+    base_data_dir: Path, spoken_webm: bytes
+) -> None:
     settings = Settings(data_dir=base_data_dir, asr_model="base", tts="espeak")
     async for client in gateway(settings):
         response = await post_voice(client, spoken_webm, speak="true", filters=json.dumps({"price_max": 100}))
@@ -224,7 +226,9 @@ def test_engine_selection_from_settings(tmp_path: Path) -> None:
 
 
 def test_speakable_strips_markup_and_cuts_at_sentence_end() -> None:
-    assert speakable("The **Rugged Armor** case [B0CASE0002] is blue.", 100) == "The Rugged Armor case is blue."
+    assert (
+        speakable("The **Rugged Armor** case [B0CASE0002] is blue.", 100) == "The Rugged Armor case is blue."
+    )
     text = "First sentence here. " * 10
     cut = speakable(text, 50)
     assert len(cut) <= 50 and cut.endswith(".")

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import structlog
 from mlflow import MlflowClient
 from typer.testing import CliRunner
 
@@ -139,3 +140,4 @@ def test_models_cli_lists_versions_and_promote_rolls_back(
         assert missing.exit_code == 1 and "no version 99" in missing.output
     finally:
         get_settings.cache_clear()
+        structlog.reset_defaults()  # the CLI pointed structlog at the runner's (now closed) stderr

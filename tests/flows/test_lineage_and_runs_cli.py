@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import structlog
 from typer.testing import CliRunner
 
 from ml.config import Settings, get_settings
@@ -86,3 +87,4 @@ def test_runs_cli_lists_and_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert missing.exit_code == 1
     finally:
         get_settings.cache_clear()
+        structlog.reset_defaults()  # the CLI pointed structlog at the runner's (now closed) stderr

@@ -27,8 +27,14 @@ def test_english_preference_order() -> None:
 
 def test_parse_listing_flattens_abo_fields() -> None:
     row = listing(
-        "B01", "Waterproof Boot", "boot", "Trail", colors=["dark brown"], bullets=["One", "Two"],
-        main_image_id="81abc", item_keywords=[{"language_tag": "en_US", "value": "hiking, trail; outdoor"}],
+        "B01",
+        "Waterproof Boot",
+        "boot",
+        "Trail",
+        colors=["dark brown"],
+        bullets=["One", "Two"],
+        main_image_id="81abc",
+        item_keywords=[{"language_tag": "en_US", "value": "hiking, trail; outdoor"}],
         material=[{"language_tag": "en_US", "value": "Leather"}],
     )
     product = parse_listing(row, images={"81abc": "81/81abc.jpg"})
@@ -74,7 +80,10 @@ def test_read_catalog_dedupes_across_domains(small_catalog: Path) -> None:
 def test_english_record_wins_dedupe(tmp_path: Path) -> None:
     path = write_listings(
         tmp_path / "l.json.gz",
-        [listing("B1", "Étui en cuir", tag="fr_FR", domain="amazon.fr"), listing("B1", "Leather case", tag="en_GB")],
+        [
+            listing("B1", "Étui en cuir", tag="fr_FR", domain="amazon.fr"),
+            listing("B1", "Leather case", tag="en_GB"),
+        ],
     )
     (product,) = read_catalog(path).products
     assert product.title == "Leather case"
@@ -108,7 +117,9 @@ def test_malformed_lines_are_reported_with_line_numbers(tmp_path: Path) -> None:
 
 
 def test_truncated_gzip_keeps_lines_before_the_cut(tmp_path: Path) -> None:
-    path = write_listings(tmp_path / "t.json.gz", [listing(f"B{i}", f"Item {i} " + "x" * 400) for i in range(200)])
+    path = write_listings(
+        tmp_path / "t.json.gz", [listing(f"B{i}", f"Item {i} " + "x" * 400) for i in range(200)]
+    )
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     catalog = read_catalog(path)
@@ -125,7 +136,9 @@ def test_reads_flat_folder_and_plain_jsonl(tmp_path: Path) -> None:
 
 def test_images_csv_maps_main_image(tmp_path: Path) -> None:
     root = tmp_path / "abo"
-    write_listings(root / "listings/metadata/listings_0.json.gz", [listing("B1", "Lamp", main_image_id="img1")])
+    write_listings(
+        root / "listings/metadata/listings_0.json.gz", [listing("B1", "Lamp", main_image_id="img1")]
+    )
     (root / "images/metadata").mkdir(parents=True)
     with gzip.open(root / "images/metadata/images.csv.gz", "wt") as handle:
         handle.write("image_id,height,width,path\nimg1,100,100,ab/img1.jpg\n")

@@ -22,7 +22,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     get_settings.cache_clear()
 
 
-def test_ingest_reports_counts_then_search_filters(small_catalog: Path, data_dir: Path, tmp_path: Path) -> None:
+def test_ingest_reports_counts_then_search_filters(
+    small_catalog: Path, data_dir: Path, tmp_path: Path
+) -> None:
     runner = CliRunner()
     bad = write_listings(small_catalog / "listings" / "metadata" / "listings_1.json.gz", ["{broken", "[]"])
     assert bad.exists()
@@ -37,8 +39,9 @@ def test_ingest_reports_counts_then_search_filters(small_catalog: Path, data_dir
     assert "skipped: invalid-json" in result.output
     assert (data_dir / "keyword-index").is_dir() and (data_dir / "milvus.db").exists()
 
-    result = runner.invoke(app, ["search", "hiking boots", "--k", "3", "--price-max", "1000", "--type", "BOOT",
-                                 "--json"])
+    result = runner.invoke(
+        app, ["search", "hiking boots", "--k", "3", "--price-max", "1000", "--type", "BOOT", "--json"]
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["mode"] == "hybrid"
@@ -55,19 +58,41 @@ def test_ingest_reports_counts_then_search_filters(small_catalog: Path, data_dir
 def test_eval_writes_metrics_for_all_modes(small_catalog: Path, data_dir: Path, tmp_path: Path) -> None:
     queries = tmp_path / "q.jsonl"
     qrels = tmp_path / "qrels.jsonl"
-    queries.write_text("\n".join(json.dumps(q) for q in [
-        {"query_id": "1", "query": "waterproof hiking boots"},
-        {"query_id": "2", "query": "noise cancelling headphones"},
-        {"query_id": "3", "query": "unjudged query"},
-    ]))
-    qrels.write_text("\n".join(json.dumps(r) for r in [
-        {"query_id": "1", "item_id": "B0BOOT0001", "grade": 3},
-        {"query_id": "1", "item_id": "B0BOOT0002", "grade": 2},
-        {"query_id": "2", "item_id": "B0HEAD0009", "grade": 3},
-    ]))
+    queries.write_text(
+        "\n".join(
+            json.dumps(q)
+            for q in [
+                {"query_id": "1", "query": "waterproof hiking boots"},
+                {"query_id": "2", "query": "noise cancelling headphones"},
+                {"query_id": "3", "query": "unjudged query"},
+            ]
+        )
+    )
+    qrels.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"query_id": "1", "item_id": "B0BOOT0001", "grade": 3},
+                {"query_id": "1", "item_id": "B0BOOT0002", "grade": 2},
+                {"query_id": "2", "item_id": "B0HEAD0009", "grade": 3},
+            ]
+        )
+    )
     out = tmp_path / "eval.json"
-    result = CliRunner().invoke(app, ["eval", "--catalog", str(small_catalog), "--queries", str(queries),
-                                      "--qrels", str(qrels), "--json", str(out)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--catalog",
+            str(small_catalog),
+            "--queries",
+            str(queries),
+            "--qrels",
+            str(qrels),
+            "--json",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
     assert metrics["queries"] == 2

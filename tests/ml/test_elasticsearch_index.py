@@ -23,7 +23,9 @@ from ml.retrieval.types import SearchFilters
 
 RECORDED = json.loads((Path(__file__).parent / "recorded" / "es_search_response.json").read_text())
 INFO = {
-    "name": "es01", "cluster_name": "docker-cluster", "cluster_uuid": "x",
+    "name": "es01",
+    "cluster_name": "docker-cluster",
+    "cluster_uuid": "x",
     "version": {"number": "9.1.0", "build_flavor": "default", "lucene_version": "10.2.2"},
     "tagline": "You Know, for Search",
 }
@@ -66,7 +68,9 @@ def make_handler(state: Recorder) -> type[BaseHTTPRequestHandler]:
                 return self._send(200 if state.exists else 404)
             if path == "/shoptalk-products" and self.command == "PUT":
                 state.exists = True
-                return self._send(200, {"acknowledged": True, "shards_acknowledged": True, "index": "shoptalk-products"})
+                return self._send(
+                    200, {"acknowledged": True, "shards_acknowledged": True, "index": "shoptalk-products"}
+                )
             if path == "/shoptalk-products" and self.command == "DELETE":
                 state.exists, state.docs = False, {}
                 return self._send(200, {"acknowledged": True})
@@ -77,25 +81,46 @@ def make_handler(state: Recorder) -> type[BaseHTTPRequestHandler]:
                     meta = action["index"]
                     created = meta["_id"] not in state.docs
                     state.docs[meta["_id"]] = source
-                    items.append({"index": {
-                        "_index": meta["_index"], "_id": meta["_id"], "_version": 1,
-                        "result": "created" if created else "updated",
-                        "_shards": {"total": 1, "successful": 1, "failed": 0},
-                        "_seq_no": len(items), "_primary_term": 1, "status": 201 if created else 200,
-                    }})
+                    items.append(
+                        {
+                            "index": {
+                                "_index": meta["_index"],
+                                "_id": meta["_id"],
+                                "_version": 1,
+                                "result": "created" if created else "updated",
+                                "_shards": {"total": 1, "successful": 1, "failed": 0},
+                                "_seq_no": len(items),
+                                "_primary_term": 1,
+                                "status": 201 if created else 200,
+                            }
+                        }
+                    )
                 return self._send(200, {"errors": False, "took": 3, "items": items})
             if path == "/shoptalk-products/_search":
                 if state.fail_search:
-                    return self._send(503, {"error": {"type": "cluster_block_exception", "reason": "blocked"},
-                                            "status": 503})
+                    return self._send(
+                        503,
+                        {"error": {"type": "cluster_block_exception", "reason": "blocked"}, "status": 503},
+                    )
                 return self._send(200, RECORDED)
             if path == "/shoptalk-products/_mget":
                 ids = json.loads(body)["ids"]
-                return self._send(200, {"docs": [
-                    {"_index": "shoptalk-products", "_id": i, "found": True, "_source": {"doc": state.docs[i]["doc"]}}
-                    if i in state.docs else {"_index": "shoptalk-products", "_id": i, "found": False}
-                    for i in ids
-                ]})
+                return self._send(
+                    200,
+                    {
+                        "docs": [
+                            {
+                                "_index": "shoptalk-products",
+                                "_id": i,
+                                "found": True,
+                                "_source": {"doc": state.docs[i]["doc"]},
+                            }
+                            if i in state.docs
+                            else {"_index": "shoptalk-products", "_id": i, "found": False}
+                            for i in ids
+                        ]
+                    },
+                )
             if path == "/shoptalk-products/_count":
                 return self._send(200, {"count": len(state.docs), "_shards": {"total": 1, "successful": 1}})
             return self._send(404, {"error": "unexpected " + path, "status": 404})
@@ -111,8 +136,9 @@ def es() -> Iterator[tuple[ElasticsearchKeywordIndex, Recorder]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    index = ElasticsearchKeywordIndex(f"http://127.0.0.1:{server.server_address[1]}", "shoptalk-products",
-                                      timeout_s=2)
+    index = ElasticsearchKeywordIndex(
+        f"http://127.0.0.1:{server.server_address[1]}", "shoptalk-products", timeout_s=2
+    )
     yield index, state
     server.shutdown()
 
@@ -126,7 +152,9 @@ def test_mapping_uses_english_analyzer_and_keyword_filters() -> None:
 
 
 def test_search_body_puts_filters_in_filter_context() -> None:
-    body = search_body("boots", 5, SearchFilters(price_max=50, brands=["Acme"], product_types=["boot"], colors=["Red"]))
+    body = search_body(
+        "boots", 5, SearchFilters(price_max=50, brands=["Acme"], product_types=["boot"], colors=["Red"])
+    )
     assert body["size"] == 5
     query = body["query"]["bool"]
     assert query["must"][0]["multi_match"]["query"] == "boots"
@@ -142,8 +170,10 @@ def test_search_body_puts_filters_in_filter_context() -> None:
 def test_bulk_upsert_creates_index_and_is_idempotent(es: tuple[ElasticsearchKeywordIndex, Recorder]) -> None:
     index, state = es
     assert isinstance(index, KeywordIndex)
-    products = [Product(item_id="B1", title="Boot", product_type="BOOT", price=10.0),
-                Product(item_id="B2", title="Case", brand="Casey", product_type="CELLULAR_PHONE_CASE", price=5.0)]
+    products = [
+        Product(item_id="B1", title="Boot", product_type="BOOT", price=10.0),
+        Product(item_id="B2", title="Case", brand="Casey", product_type="CELLULAR_PHONE_CASE", price=5.0),
+    ]
     assert index.upsert(products) == 2
     assert index.upsert(products[:1]) == 1
     assert index.count() == 2

@@ -14,14 +14,39 @@ from ml.retrieval.tantivy_index import TantivyKeywordIndex, query_terms
 from ml.retrieval.types import SearchFilters
 
 PRODUCTS = [
-    Product(item_id="A1", title="Waterproof hiking boots", brand="Trailblaze", product_type="BOOT",
-            colors=["brown"], price=120.0, bullets=["Vibram sole"]),
-    Product(item_id="A2", title="Clear shockproof iPhone 12 case", brand="Casey", product_type="CELLULAR_PHONE_CASE",
-            colors=["clear"], price=12.99),
-    Product(item_id="A3", title="Running shoes", brand="Stride", product_type="SHOES", colors=["black", "white"],
-            price=60.0),
-    Product(item_id="A4", title="Leather hiking boot for women", brand=None, product_type="BOOT", colors=["black"],
-            price=95.0),
+    Product(
+        item_id="A1",
+        title="Waterproof hiking boots",
+        brand="Trailblaze",
+        product_type="BOOT",
+        colors=["brown"],
+        price=120.0,
+        bullets=["Vibram sole"],
+    ),
+    Product(
+        item_id="A2",
+        title="Clear shockproof iPhone 12 case",
+        brand="Casey",
+        product_type="CELLULAR_PHONE_CASE",
+        colors=["clear"],
+        price=12.99,
+    ),
+    Product(
+        item_id="A3",
+        title="Running shoes",
+        brand="Stride",
+        product_type="SHOES",
+        colors=["black", "white"],
+        price=60.0,
+    ),
+    Product(
+        item_id="A4",
+        title="Leather hiking boot for women",
+        brand=None,
+        product_type="BOOT",
+        colors=["black"],
+        price=95.0,
+    ),
 ]
 
 
@@ -53,7 +78,7 @@ def test_tantivy_stems_and_ranks_title_matches(tantivy_index: TantivyKeywordInde
 
 def test_tantivy_tolerates_typos_and_query_syntax(tantivy_index: TantivyKeywordIndex) -> None:
     assert tantivy_index.search("hikng bots", 5)[0].item_id in {"A1", "A4"}
-    for nasty in ['boots AND (', 'title:"x', "*:*", "-", "NOT"]:
+    for nasty in ["boots AND (", 'title:"x', "*:*", "-", "NOT"]:
         tantivy_index.search(nasty, 5)  # never raises
     assert query_terms('a:"b" (c) OR d') == ["a", "b", "c", "d"]
     assert tantivy_index.search("   ", 5) == []
@@ -69,7 +94,9 @@ def test_tantivy_tolerates_typos_and_query_syntax(tantivy_index: TantivyKeywordI
         (SearchFilters(price_min=100, price_max=200), {"A1"}),
     ],
 )
-def test_tantivy_filters(tantivy_index: TantivyKeywordIndex, filters: SearchFilters, expected: set[str]) -> None:
+def test_tantivy_filters(
+    tantivy_index: TantivyKeywordIndex, filters: SearchFilters, expected: set[str]
+) -> None:
     assert {h.item_id for h in tantivy_index.search("boots hiking", 10, filters)} == expected
 
 

@@ -29,14 +29,25 @@ def service(version: str = "minilm+adapter-abc", dim: int = 4):  # type: ignore[
         if request.method == "GET":
             return httpx.Response(
                 200,
-                json={"name": "embedder", "inputs": [], "outputs": [{"name": "embedding", "shape": [-1, dim]}]},
+                json={
+                    "name": "embedder",
+                    "inputs": [],
+                    "outputs": [{"name": "embedding", "shape": [-1, dim]}],
+                },
             )
         n = len(__import__("json").loads(request.content)["inputs"][0]["data"])
         vectors = np.tile(np.eye(1, dim, dtype=np.float32), (n, 1))
         return httpx.Response(
             200,
             json={
-                "outputs": [{"name": "embedding", "datatype": "FP32", "shape": [n, dim], "data": vectors.ravel().tolist()}],
+                "outputs": [
+                    {
+                        "name": "embedding",
+                        "datatype": "FP32",
+                        "shape": [n, dim],
+                        "data": vectors.ravel().tolist(),
+                    }
+                ],
                 "parameters": {"model_version": version},
             },
         )
@@ -71,6 +82,8 @@ def test_outage_raises_embedder_unavailable_and_breaker_fails_fast() -> None:
 
 
 def test_bad_request_is_not_an_outage() -> None:
-    embedder = make(lambda request: httpx.Response(400, json={"error": "input 'text' element 0 is not UTF-8"}))
+    embedder = make(
+        lambda request: httpx.Response(400, json={"error": "input 'text' element 0 is not UTF-8"})
+    )
     with pytest.raises(ServiceRequestError, match="not UTF-8"):
         embedder.embed(["x"])

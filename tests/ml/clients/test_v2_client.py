@@ -25,7 +25,12 @@ def embedding_response(vectors: np.ndarray, version: str = "m+identity") -> dict
     return {
         "model_name": "embedder",
         "outputs": [
-            {"name": "embedding", "datatype": "FP32", "shape": list(vectors.shape), "data": vectors.ravel().tolist()}
+            {
+                "name": "embedding",
+                "datatype": "FP32",
+                "shape": list(vectors.shape),
+                "data": vectors.ravel().tolist(),
+            }
         ],
         "parameters": {"model_version": version, "dim": vectors.shape[1]},
     }
@@ -70,7 +75,9 @@ def test_embed_sends_a_v2_bytes_tensor_and_parses_fp32_output() -> None:
     request = script.requests[0]
     assert request.url.path == "/v2/models/embedder/infer"
     body = json.loads(request.content)
-    assert body["inputs"] == [{"name": "text", "datatype": "BYTES", "shape": [2], "data": ["red shoes", "blue case"]}]
+    assert body["inputs"] == [
+        {"name": "text", "datatype": "BYTES", "shape": [2], "data": ["red shoes", "blue case"]}
+    ]
 
 
 def test_retries_5xx_and_connection_errors_then_succeeds() -> None:
@@ -147,7 +154,9 @@ def test_asr_and_captioner_clients_send_base64_and_parse_outputs() -> None:
         )
 
     http = httpx.Client(base_url="http://asr.test", transport=httpx.MockTransport(asr))
-    transcript = AsrClient("http://asr.test", retry=FAST, client=http).transcribe(b"RIFF\x00\xff", language="en")
+    transcript = AsrClient("http://asr.test", retry=FAST, client=http).transcribe(
+        b"RIFF\x00\xff", language="en"
+    )
     assert transcript.text == "hello there" and transcript.language == "en"
     assert transcript.segments[0].end == 1.5 and transcript.duration_s == 1.5
     assert base64.b64decode(seen[0]["inputs"][0]["data"][0]) == b"RIFF\x00\xff"

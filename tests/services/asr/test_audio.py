@@ -48,7 +48,7 @@ def test_resamples_and_downmixes() -> None:
 def test_limits_and_garbage() -> None:
     one_second = encode_wav(np.zeros(SAMPLE_RATE, dtype=np.float32))
     assert decode_audio(one_second, max_seconds=2).size == SAMPLE_RATE
-    with pytest.raises(AudioTooLong, match="0.5 s limit"):
+    with pytest.raises(AudioTooLong, match=r"0\.5 s limit"):
         decode_audio(one_second, max_seconds=0.5)
     with pytest.raises(AudioTooLarge, match="limit is 100"):
         decode_audio(one_second, max_bytes=100)

@@ -20,14 +20,18 @@ from services.asr.model import AsrModel
 
 @pytest.fixture(scope="module")
 def asr_model(tiny_whisper: Path) -> AsrModel:
-    model = AsrModel(Transcriber(tiny_whisper, max_new_tokens=8, max_seconds=10, max_bytes=2_000_000), max_batch=4)
+    model = AsrModel(
+        Transcriber(tiny_whisper, max_new_tokens=8, max_seconds=10, max_bytes=2_000_000), max_batch=4
+    )
     model.load()
     return model
 
 
 def audio_request(blobs: list[bytes], **params: str) -> InferRequest:
     data = [base64.b64encode(b).decode() for b in blobs]
-    return InferRequest("asr", [InferInput("audio", [len(data)], "BYTES", data=data)], parameters=params or None)
+    return InferRequest(
+        "asr", [InferInput("audio", [len(data)], "BYTES", data=data)], parameters=params or None
+    )
 
 
 def test_resolves_folder_and_packaged_tiny_en(tiny_whisper: Path, tmp_path: Path) -> None:
@@ -65,7 +69,9 @@ async def test_language_is_detected_when_not_given(asr_model: AsrModel, speech_w
 
 
 async def test_v1_predict(asr_model: AsrModel, speech_wav: bytes) -> None:
-    response, _ = await asr_model({"instances": [{"b64": base64.b64encode(speech_wav).decode(), "language": "en"}]})
+    response, _ = await asr_model(
+        {"instances": [{"b64": base64.b64encode(speech_wav).decode(), "language": "en"}]}
+    )
     (prediction,) = response["predictions"]
     assert prediction["language"] == "en" and prediction["duration_s"] > 1.0
     assert isinstance(prediction["segments"], list)
@@ -81,10 +87,24 @@ async def test_v1_predict(asr_model: AsrModel, speech_wav: bytes) -> None:
         (lambda wav: audio_request([wav] * 5), "limit is 4"),
         (lambda wav: audio_request([wav], language="english!"), "not a language code"),
         (lambda wav: InferRequest("asr", [InferInput("audio", [1], "FP32", data=[0.5])]), "must be BYTES"),
-        (lambda wav: InferRequest("asr", [InferInput("audio", [1], "BYTES", data=["%%%"])]), "not valid base64"),
+        (
+            lambda wav: InferRequest("asr", [InferInput("audio", [1], "BYTES", data=["%%%"])]),
+            "not valid base64",
+        ),
         (lambda wav: {"instances": [{"audio": "x"}]}, "base64 audio"),
     ],
 )
-async def test_bad_audio_is_invalid_input(asr_model: AsrModel, speech_wav: bytes, make_request, reason: str) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_audio_is_invalid_input(
+    asr_model: AsrModel, speech_wav: bytes, make_request, reason: str
+) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidInput, match=reason):
         await asr_model(make_request(speech_wav))
+
+
+async def test_english_only_model_rejects_other_languages(speech_wav: bytes) -> None:
+    from ml.asr.models import tiny_en_path
+
+    model = AsrModel(Transcriber(tiny_en_path(), max_new_tokens=4))
+    model.load()
+    with pytest.raises(InvalidInput, match="English-only"):
+        await model(audio_request([speech_wav], language="de"))

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def captioner_server(tiny_blip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelServerProcess]:
+def captioner_server(
+    tiny_blip: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ModelServerProcess]:
     env = {
         "SHOPTALK_DATA_DIR": str(tmp_path_factory.mktemp("cap-data")),
         "SHOPTALK_CAPTIONER_MODEL_PATH": str(tiny_blip),
@@ -39,8 +41,12 @@ def test_metadata(captioner_server: ModelServerProcess) -> None:
 def test_tritonclient_batch(captioner_server: ModelServerProcess, images: list[bytes], binary: bool) -> None:
     client = triton.InferenceServerClient(captioner_server.url.removeprefix("http://"))
     tensor = triton.InferInput("image", [len(images)], "BYTES")
-    tensor.set_data_from_numpy(np.array([base64.b64encode(i) for i in images], dtype=object), binary_data=binary)
-    result = client.infer("captioner", [tensor], outputs=[triton.InferRequestedOutput("caption", binary_data=binary)])
+    tensor.set_data_from_numpy(
+        np.array([base64.b64encode(i) for i in images], dtype=object), binary_data=binary
+    )
+    result = client.infer(
+        "captioner", [tensor], outputs=[triton.InferRequestedOutput("caption", binary_data=binary)]
+    )
     captions = result.as_numpy("caption")
     assert captions.shape == (3,) and all(len(c) > 0 for c in captions)
 

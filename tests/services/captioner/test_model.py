@@ -25,10 +25,14 @@ def captioner_model(tiny_blip: Path) -> CaptionerModel:
 
 def image_request(blobs: list[bytes], **params: str) -> InferRequest:
     data = [base64.b64encode(b).decode() for b in blobs]
-    return InferRequest("captioner", [InferInput("image", [len(data)], "BYTES", data=data)], parameters=params or None)
+    return InferRequest(
+        "captioner", [InferInput("image", [len(data)], "BYTES", data=data)], parameters=params or None
+    )
 
 
-async def test_batch_captions_match_direct_generation(captioner_model: CaptionerModel, images: list[bytes]) -> None:
+async def test_batch_captions_match_direct_generation(
+    captioner_model: CaptionerModel, images: list[bytes]
+) -> None:
     response, _ = await captioner_model(image_request(images))
     (output,) = response.outputs
     assert output.name == "caption" and output.datatype == "BYTES" and output.shape == [3]
@@ -38,7 +42,9 @@ async def test_batch_captions_match_direct_generation(captioner_model: Captioner
     assert response.parameters["model_version"] == "blip:tiny-blip"
 
 
-async def test_prompt_parameter_is_used_and_stripped(captioner_model: CaptionerModel, images: list[bytes]) -> None:
+async def test_prompt_parameter_is_used_and_stripped(
+    captioner_model: CaptionerModel, images: list[bytes]
+) -> None:
     plain, _ = await captioner_model(image_request(images[:1]))
     prompted, _ = await captioner_model(image_request(images[:1], prompt="a photo of"))
     caption = prompted.outputs[0].data[0]
@@ -62,14 +68,22 @@ async def test_v1_predict(captioner_model: CaptionerModel, images: list[bytes]) 
     [
         (lambda: image_request([b"\x89PNG\r\n\x1a\nbroken"]), "could not decode image"),
         (lambda: image_request([b""]), "image is empty"),
-        (lambda: image_request([image_bytes("red", "PNG", (2000, 2000)) + b"\x00" * 200_000]), "limit is 200000"),
+        (
+            lambda: image_request([image_bytes("red", "PNG", (2000, 2000)) + b"\x00" * 200_000]),
+            "limit is 200000",
+        ),
         (lambda: image_request([]), "empty batch"),
         (lambda: image_request([image_bytes("red")] * 5), "limit is 4"),
         (lambda: InferRequest("captioner", [InferInput("image", [1], "INT32", data=[1])]), "must be BYTES"),
-        (lambda: InferRequest("captioner", [InferInput("image", [1], "BYTES", data=["!!"])]), "not valid base64"),
+        (
+            lambda: InferRequest("captioner", [InferInput("image", [1], "BYTES", data=["!!"])]),
+            "not valid base64",
+        ),
     ],
 )
-async def test_bad_images_are_invalid_input(captioner_model: CaptionerModel, make_request, reason: str) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_images_are_invalid_input(
+    captioner_model: CaptionerModel, make_request, reason: str
+) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidInput, match=reason):
         await captioner_model(make_request())
 

@@ -37,7 +37,9 @@ def test_tritonclient_works_unchanged(embedder_server: ModelServerProcess, binar
     client = triton.InferenceServerClient(embedder_server.url.removeprefix("http://"))
     assert client.is_model_ready("embedder")
     tensor = triton.InferInput("text", [3], "BYTES")
-    tensor.set_data_from_numpy(np.array(["red shoes", "blue case", "oak table"], dtype=object), binary_data=binary)
+    tensor.set_data_from_numpy(
+        np.array(["red shoes", "blue case", "oak table"], dtype=object), binary_data=binary
+    )
     outputs = [triton.InferRequestedOutput("embedding", binary_data=binary)]
     result = client.infer("embedder", [tensor], outputs=outputs)
     vectors = result.as_numpy("embedding")
@@ -49,7 +51,9 @@ def test_tritonclient_works_unchanged(embedder_server: ModelServerProcess, binar
 def test_our_client_and_v1(embedder_server: ModelServerProcess) -> None:
     with EmbedderClient(embedder_server.url) as client:
         result = client.embed(["red shoes"])
-    v1 = httpx.post(f"{embedder_server.url}/v1/models/embedder:predict", json={"instances": ["red shoes"]}).json()
+    v1 = httpx.post(
+        f"{embedder_server.url}/v1/models/embedder:predict", json={"instances": ["red shoes"]}
+    ).json()
     np.testing.assert_allclose(result.vectors[0], v1["predictions"][0], atol=1e-5)
     assert v1["model_version"] == result.model_version
 
@@ -73,5 +77,8 @@ def test_bad_payloads_get_400_and_the_connection_survives(
 
 
 def test_client_surfaces_400_reason(embedder_server: ModelServerProcess) -> None:
-    with EmbedderClient(embedder_server.url) as client, pytest.raises(ServiceRequestError, match="empty batch"):
+    with (
+        EmbedderClient(embedder_server.url) as client,
+        pytest.raises(ServiceRequestError, match="empty batch"),
+    ):
         client.embed([])

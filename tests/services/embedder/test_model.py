@@ -41,7 +41,9 @@ async def test_v1_predict_returns_predictions_and_version(embedder_model: Embedd
 
 def test_metadata_lists_every_tensor(embedder_model: EmbedderModel) -> None:
     assert embedder_model.get_input_types() == [{"name": "text", "datatype": "BYTES", "shape": [-1]}]
-    assert embedder_model.get_output_types() == [{"name": "embedding", "datatype": "FP32", "shape": [-1, 384]}]
+    assert embedder_model.get_output_types() == [
+        {"name": "embedding", "datatype": "FP32", "shape": [-1, 384]}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -58,7 +60,9 @@ def test_metadata_lists_every_tensor(embedder_model: EmbedderModel) -> None:
         ({"inputs": "nope"}, "instances"),
     ],
 )
-async def test_bad_payloads_are_invalid_input(embedder_model: EmbedderModel, payload: object, reason: str) -> None:
+async def test_bad_payloads_are_invalid_input(
+    embedder_model: EmbedderModel, payload: object, reason: str
+) -> None:
     with pytest.raises(InvalidInput, match=reason):
         await embedder_model(payload)  # type: ignore[arg-type]
 
@@ -70,9 +74,7 @@ async def test_non_utf8_bytes_element_is_invalid_input(embedder_model: EmbedderM
         await embedder_model(InferRequest("embedder", [tensor]))
 
 
-async def test_adapter_changes_vectors_and_reported_version(
-    tmp_path, embedder_model: EmbedderModel
-) -> None:  # type: ignore[no-untyped-def]
+async def test_adapter_changes_vectors_and_reported_version(tmp_path, embedder_model: EmbedderModel) -> None:  # type: ignore[no-untyped-def]
     import torch
 
     module = ResidualAdapter(384)

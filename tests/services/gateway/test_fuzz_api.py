@@ -30,5 +30,6 @@ def test_no_server_errors(case: schemathesis.Case) -> None:
     assert response.status_code < 500, (
         f"{case.method} {case.formatted_path} → {response.status_code}: {response.text}"
     )
-    if response.status_code == 422:
-        assert response.json()["error"].startswith("invalid request")
+    if response.status_code == 422:  # a clear reason in the gateway's error shape
+        error = response.json()["error"]
+        assert isinstance(error, str) and error.strip()

@@ -1,0 +1,32 @@
+"""``shoptalk serve`` commands for the model services."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from typer.testing import CliRunner
+
+from ml.cli import app
+
+
+def test_serve_lists_the_three_model_services() -> None:
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    for name in ("embedder", "asr", "captioner"):
+        assert name in result.output
+
+
+def test_serve_defaults_to_loopback_without_grpc() -> None:
+    result = CliRunner().invoke(app, ["serve", "asr", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert (
+        "127.0.0.1" in result.output and "--grpc-port" in result.output and "--ray-replicas" in result.output
+    )
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is not None, reason="ray is installed here")
+def test_ray_replicas_without_ray_is_a_clear_usage_error() -> None:
+    result = CliRunner().invoke(app, ["serve", "embedder", "--ray-replicas", "2", "--port", "1"])
+    assert result.exit_code == 2
+    assert "needs Ray Serve" in result.output
