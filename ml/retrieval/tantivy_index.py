@@ -23,9 +23,19 @@ FUZZY_MIN_CHARS = 4
 _TOKEN = re.compile(r"[\w]+", re.UNICODE)
 
 
+# Lucene's English stop words (what Elasticsearch's ``english`` analyzer drops), plus the
+# query-syntax operators. Dropped only when the query has other terms left.
+STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these "
+    "they this to was will with".split()
+)
+
+
 def query_terms(text: str) -> list[str]:
     """Plain lower-case terms; query-syntax characters never reach tantivy's parser."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in {"and", "or", "not"}][:32]
+    terms = [t for t in _TOKEN.findall(text.lower()) if t not in {"and", "or", "not"}]
+    content = [t for t in terms if t not in STOP_WORDS]
+    return (content or terms)[:32]
 
 
 def _schema() -> tantivy.Schema:

@@ -221,7 +221,9 @@ class SecurityMiddleware:
         if self.max_inflight and self.inflight >= self.max_inflight:
             metrics.HTTP_REJECTED.labels(reason="overloaded").inc()
             await _reply(
-                send, 503, f"overloaded: {self.inflight} requests in flight, try again shortly",
+                send,
+                503,
+                f"overloaded: {self.inflight} requests in flight, try again shortly",
                 [(b"retry-after", b"1")],
             )
             return
@@ -232,7 +234,9 @@ class SecurityMiddleware:
             reason = "missing API key" if key is None else "invalid API key"
             log.info("security.unauthorized", path=path, reason=reason)
             await _reply(
-                send, 401, f"{reason}: send 'Authorization: Bearer <key>' or 'X-API-Key'",
+                send,
+                401,
+                f"{reason}: send 'Authorization: Bearer <key>' or 'X-API-Key'",
                 [(b"www-authenticate", b'Bearer realm="shoptalk"')],
             )
             return
@@ -242,7 +246,10 @@ class SecurityMiddleware:
                 metrics.HTTP_REJECTED.labels(reason="rate-limited").inc()
                 retry = max(1, math.ceil(wait))
                 await _reply(
-                    send, 429, f"rate limit exceeded: retry in {retry}s", [(b"retry-after", str(retry).encode())]
+                    send,
+                    429,
+                    f"rate limit exceeded: retry in {retry}s",
+                    [(b"retry-after", str(retry).encode())],
                 )
                 return
         limit = self._body_limit(path)

@@ -7,11 +7,13 @@ question, and starts over. A screenshot is kept in ``test-artifacts/web-client.p
 
 from __future__ import annotations
 
+import base64
 import io
 import socket
 import statistics
 import threading
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,7 +81,10 @@ VOICE_UPLOADS: list[int] = []
 
 @fake_voice.post("/v1/voice")
 async def _voice(
-    request: Request, audio: UploadFile = File(...), session_id: str | None = Form(None)
+    request: Request,
+    audio: UploadFile = File(...),
+    session_id: str | None = Form(None),
+    speak: bool = Form(False),
 ) -> dict:
     from services.gateway.schemas import ChatRequest
 
@@ -87,7 +92,28 @@ async def _voice(
     chat = await request.app.state.orchestrator.chat(
         ChatRequest(message="brass desk lamp", session_id=session_id)
     )
-    return {"transcript": "brass desk lamp", "chat": chat.model_dump(mode="json"), "audio": None}
+    spoken = {"format": "wav", "base64": base64.b64encode(_silent_wav()).decode()} if speak else None
+    return {"transcript": "brass desk lamp", "chat": chat.model_dump(mode="json"), "audio": spoken}
+
+
+def _silent_wav(seconds: float = 0.2, rate: int = 16_000) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buffer.getvalue()
+
+
+PLAY_HOOK_JS = """
+window.__played = [];
+const originalPlay = HTMLMediaElement.prototype.play;
+HTMLMediaElement.prototype.play = function () {
+  window.__played.push(this.src.slice(0, 22));
+  return originalPlay.call(this);
+};
+"""
 
 
 XSS_TITLE = 'Glow Lamp <img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
@@ -166,6 +192,7 @@ def test_shopper_chats_in_a_real_browser(gateway_url: str) -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.add_init_script(PLAY_HOOK_JS)
             page.goto(gateway_url + "/")
             expect(page).to_have_title("ShopTalk")
             page.evaluate(TIMELINE_JS)
@@ -225,6 +252,8 @@ def test_shopper_chats_in_a_real_browser(gateway_url: str) -> None:
             expect(voice_turn).to_have_attribute("data-done", "true", timeout=20_000)
             assert "Brass Desk Lamp" in voice_turn.locator(".product-card .title").all_inner_texts()
             assert VOICE_UPLOADS and VOICE_UPLOADS[-1] > 0  # real recorded audio was uploaded
+            page.wait_for_function("window.__played.length > 0", timeout=10_000)
+            assert page.evaluate("window.__played") == ["data:audio/wav;base64,"]  # the spoken answer played
 
             # 5. listing text is shown as text, never run as HTML
             page.fill("#message", "glow lamp")

@@ -238,6 +238,7 @@
     const data = new FormData();
     data.append("audio", blob, "speech." + (blob.type.includes("ogg") ? "ogg" : "webm"));
     if (sessionId) data.append("session_id", sessionId);
+    data.append("speak", "true"); // a spoken question gets a spoken answer (played below)
     const filters = currentFilters();
     if (filters) data.append("filters", JSON.stringify(filters));
     try {

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -27,6 +30,18 @@ def test_serve_defaults_to_loopback_without_grpc() -> None:
 
 @pytest.mark.skipif(importlib.util.find_spec("ray") is not None, reason="ray is installed here")
 def test_ray_replicas_without_ray_is_a_clear_usage_error() -> None:
-    result = CliRunner().invoke(app, ["serve", "embedder", "--ray-replicas", "2", "--port", "1"])
-    assert result.exit_code == 2
-    assert "needs Ray Serve" in result.output
+    # In a subprocess: the command configures process-wide logging, which must not leak into this one.
+    command = [
+        sys.executable,
+        "-c",
+        "from ml.cli import main; main()",
+        "serve",
+        "embedder",
+        "--ray-replicas",
+        "2",
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"}
+    )
+    assert result.returncode == 2
+    assert "needs Ray Serve" in result.stderr

@@ -1,0 +1,129 @@
+"""A real local stack for end-to-end tests: an indexed data dir and the gateway in a subprocess.
+
+``indexed_data_dir`` runs ``shoptalk ingest`` (real tantivy + Milvus Lite + MiniLM) once;
+``GatewayProcess`` serves that data dir under uvicorn on a free loopback port, with the security
+and tracing layers installed (idempotent, so it behaves the same once ``create_app`` installs
+them itself). Configuration is passed as ``SHOPTALK_*`` environment variables, as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from ml.paths import SAMPLE_CATALOG
+from services.common.launcher import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+QUIET_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "DO_NOT_TRACK": "1",
+    "OMP_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+}
+
+GATEWAY_LAUNCHER = """
+import sys
+import uvicorn
+from ml.config import get_settings
+from ml.logging import configure_logging
+from ml.observability.tracing import install_tracing
+from services.gateway.app import create_app
+from services.gateway.security import install_security
+
+settings = get_settings()
+configure_logging(settings.log_level, settings.log_format)
+app = create_app(settings)
+install_security(app, settings)
+install_tracing(app, settings)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), workers=1, log_level="info", access_log=True)
+"""
+
+
+def base_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTALK_") and k != "OPENAI_API_KEY"}
+    env.update(QUIET_ENV)
+    env["PYTHONPATH"] = str(REPO)
+    env.update(overrides)
+    return env
+
+
+def indexed_data_dir(root: Path, limit: int = 60) -> Path:
+    """Ingest the sample catalog (``limit`` products) into ``root/data`` with the real backends."""
+    data = root / "data"
+    command = [
+        sys.executable, "-c", "from ml.cli import main; main()",
+        "ingest", "--catalog", str(SAMPLE_CATALOG), "--limit", str(limit),
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, env=base_env(SHOPTALK_DATA_DIR=str(data)), capture_output=True, text=True, timeout=600, cwd=REPO
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ingest failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return data
+
+
+class GatewayProcess:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, log_path: Path | None = None) -> None:
+        self.port = free_port()
+        self.env = base_env(SHOPTALK_DATA_DIR=str(data_dir), **(env or {}))
+        self.log_path = log_path or Path(tempfile.mkstemp(prefix="shoptalk-gateway-", suffix=".log")[1])
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 180.0) -> GatewayProcess:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", GATEWAY_LAUNCHER, str(self.port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+            )  # fmt: skip
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gateway exited ({self.process.returncode}):\n{self.log()[-4000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise TimeoutError(f"gateway not up after {timeout_s:.0f}s:\n{self.log()[-4000:]}")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def __enter__(self) -> GatewayProcess:
+        return self.start() if self.process is None else self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
