@@ -196,6 +196,7 @@ def run_finetune(
             train_loss=trained.train_loss,
             val_loss=trained.val_loss,
             reembed=reembed,
+            best_epoch=trained.best_epoch,
         )
         summary = result.as_dict()
         summary["lineage_run_id"] = run_id

@@ -18,6 +18,19 @@ def _add_trace_ids(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str,
     return event
 
 
+class _StderrLogger:
+    """Writes each rendered line to whatever ``sys.stderr`` is *now* (tests swap it)."""
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
+def _stderr_logger_factory(*_args: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -26,12 +39,14 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         _add_trace_ids,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
     )
     structlog.configure(
         processors=[*processors, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger_factory,
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")

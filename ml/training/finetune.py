@@ -89,6 +89,7 @@ class FinetuneResult:
     train_loss: list[float]
     val_loss: list[float]
     reembed: dict[str, Any] | None = None
+    best_epoch: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,7 @@ class FinetuneResult:
             "champion_after": self.champion_after,
             "triplets": self.triplets,
             "epochs": self.epochs,
+            "best_epoch": self.best_epoch,
             "seconds_per_epoch": round(self.seconds_per_epoch, 3),
             "train_loss": [round(x, 5) for x in self.train_loss],
             "val_loss": [round(x, 5) for x in self.val_loss],
@@ -221,6 +223,8 @@ def log_and_register(
                 mlflow.log_metric("val_loss", loss, step=epoch)
             for epoch, seconds in enumerate(trained.epoch_seconds):
                 mlflow.log_metric("epoch_seconds", seconds, step=epoch)
+            if trained.best_epoch is not None:
+                mlflow.log_metric("best_epoch", trained.best_epoch)
             mlflow.log_artifacts(str(folder), artifact_path="adapter")
             mlflow.log_dict(
                 {

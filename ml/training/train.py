@@ -1,7 +1,8 @@
 """Train the residual adapter on precomputed base embeddings with a triplet loss (CPU, seconds).
 
 The adapter is applied to queries and documents alike (the embedder applies it to every
-text), and the loss is a triplet margin loss on cosine distance. Returns the trained module
+text), and the loss is a triplet margin loss on cosine distance. With validation triplets
+the weights of the epoch with the lowest validation loss are kept. Returns the trained module
 and per-epoch train/validation loss curves.
 """
 
@@ -26,6 +27,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     triplet_margin: float = 0.2
     seed: int = 0
+    restore_best: bool = True  # keep the epoch with the lowest validation loss (early stopping)
 
 
 @dataclass
@@ -34,6 +36,7 @@ class TrainResult:
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
 
 
 def cosine_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -77,6 +80,7 @@ def train_adapter(
         distance_function=cosine_distance, margin=config.triplet_margin
     )
     result = TrainResult(module)
+    best_state: dict[str, torch.Tensor] = {}
     for _epoch in range(config.epochs):
         start = time.perf_counter()
         module.train()
@@ -95,6 +99,11 @@ def train_adapter(
             with torch.no_grad():
                 val = _loss(module, loss_fn, validation, queries, docs, np.arange(len(validation)))
             result.val_loss.append(float(val.item()))
+            if result.best_epoch is None or result.val_loss[-1] < result.val_loss[result.best_epoch]:
+                result.best_epoch = len(result.val_loss) - 1
+                best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
         result.epoch_seconds.append(time.perf_counter() - start)
+    if config.restore_best and result.best_epoch is not None:
+        module.load_state_dict(best_state)
     module.eval()
     return result

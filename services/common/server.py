@@ -16,6 +16,7 @@ import fastapi
 from fastapi.responses import JSONResponse
 from kserve import Model, ModelServer
 from kserve.errors import InferenceError, inference_error_handler
+from kserve.model_server import args as kserve_args
 from kserve.protocol.grpc.server import GRPCServer
 from kserve.protocol.rest.server import RESTServer
 
@@ -86,6 +87,7 @@ class HostModelServer(ModelServer):
             enable_grpc=grpc_port is not None,
             workers=1,
             enable_latency_logging=False,
+            grace_period=10,
         )
         self.host = host
 
@@ -106,7 +108,11 @@ class HostModelServer(ModelServer):
         self.servers.append(self._rest_server.start())
         if self.enable_grpc:
             self._grpc_server = GRPCServer(
-                self.grpc_port, self.dataplane, self.model_repository_extension, kwargs={}, grace_period=5
+                self.grpc_port,
+                self.dataplane,
+                self.model_repository_extension,
+                kwargs=vars(kserve_args),
+                grace_period=5,
             )
             self.servers.append(self._grpc_server.start(self.max_threads))
         self.setup_event_loop()

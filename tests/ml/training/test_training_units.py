@@ -90,7 +90,8 @@ def test_training_lowers_triplet_loss_and_starts_from_identity() -> None:
     triplets = TripletSet(anchors, anchors, (anchors + 1) % n)
     result = train_adapter(queries, docs, triplets, triplets, TrainConfig(epochs=15, batch_size=16))
     assert len(result.train_loss) == len(result.val_loss) == 15
-    assert result.val_loss[-1] < result.val_loss[0]
+    assert min(result.val_loss) < result.val_loss[0]
+    assert result.best_epoch == int(np.argmin(result.val_loss))  # early stopping keeps the best epoch
     with pytest.raises(ValueError, match="no training triplets"):
         train_adapter(queries, docs, TripletSet(anchors[:0], anchors[:0], anchors[:0]))
 

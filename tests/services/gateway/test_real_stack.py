@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 LISTINGS = SAMPLE_CATALOG / "listings" / "metadata"
 
 
-def _slice_catalog(target: Path, keep_other: int = 120) -> int:
+def _slice_catalog(target: Path, keep_other: int = 40) -> int:
     """Every boot/shoe listing, every listing with a sample image, plus ``keep_other`` others (.jsonl)."""
     with gzip.open(
         SAMPLE_CATALOG / "images" / "metadata" / "images.csv.gz", "rt", encoding="utf-8"
