@@ -19,6 +19,7 @@ for _key, _value in {
     "OMP_NUM_THREADS": "1",
     "TRANSFORMERS_VERBOSITY": "error",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "GRPC_VERBOSITY": "NONE",  # Milvus Lite's keepalive chatter; failures surface as exceptions
 }.items():
     os.environ.setdefault(_key, _value)
 
@@ -40,6 +41,7 @@ COMMAND_MODULES = [
     "ml.cli.bench_inference",
     "ml.cli.serve_gateway",
     "ml.cli.bench_gateway",
+    "ml.cli.bench_load",
     "ml.cli.flows",
     "ml.cli.bench_flows",
     "ml.cli.up",

@@ -70,26 +70,13 @@ def up(
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for each model server.")] = 180.0,
 ) -> None:
     """Load the sample catalog, start the model servers and the gateway on embedded defaults."""
-    from ml.ingest.pipeline import ingest_catalog
-    from ml.retrieval.factory import build_embedder, build_keyword_index, build_vector_index
-
     settings = settings_for_cli()
     os.environ.setdefault("SHOPTALK_DATA_DIR", str(settings.data_dir))
-    embedder = build_embedder(settings)
-    keyword = build_keyword_index(settings)
-    vector = build_vector_index(settings, embedder.dim)
-    from ml.cli.common import progress_bar
-
-    with progress_bar(f"loading {catalog}") as update:
-        report = ingest_catalog(catalog, embedder, keyword, vector, progress=update)
-    console.print(
-        f"catalog: {report.products} products ({report.embedded} newly indexed, "
-        f"{report.unchanged} unchanged, {len(report.load.skipped)} lines skipped)"
-    )
-    close = getattr(vector, "close", None)
-    if close:
-        close()  # Milvus Lite: one process holds the file at a time; the gateway reopens it
-    del embedder, keyword, vector
+    # Ingest in a child process: Milvus Lite serves one file from one process, and the gateway
+    # (this process) must be the one holding it afterwards.
+    ingest = subprocess.run([sys.executable, "-m", "ml.cli", "ingest", "--catalog", catalog], check=False)
+    if ingest.returncode != 0:
+        raise typer.Exit(ingest.returncode)
 
     children: list[subprocess.Popen[bytes]] = []
     if services:

@@ -365,3 +365,16 @@ def llm_span(
 def current_trace_id() -> str | None:
     ctx = trace.get_current_span().get_span_context()
     return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+def install_kserve_tracing(service_name: str, settings: Any | None = None) -> TracerProvider:
+    """Trace a KServe ``ModelServer`` process: call before ``ModelServer.start``.
+
+    KServe serves the module-level FastAPI app ``kserve.model_server.app``; its REST server adds
+    its own middlewares to that app at start, ours stays in the stack (idempotent).
+    """
+    from kserve import model_server
+
+    provider = configure_tracing(service_name, settings)
+    install_asgi_tracing(model_server.app)
+    return provider

@@ -9,6 +9,7 @@ this half can serve products on its own when the keyword index is down.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -64,6 +65,9 @@ class MilvusVectorIndex:
                 if self._client is None:
                     from pymilvus import MilvusClient
 
+                    # pymilvus sets its own log level on import and logs every failed RPC with a
+                    # traceback; outages are reported by the caller as degraded search instead.
+                    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
                     try:
                         kwargs: dict[str, Any] = {"uri": self.uri}
                         if self._token:

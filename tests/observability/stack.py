@@ -68,15 +68,24 @@ def indexed_data_dir(root: Path, limit: int = 60) -> Path:
         "ingest", "--catalog", str(SAMPLE_CATALOG), "--limit", str(limit),
     ]  # fmt: skip
     done = subprocess.run(
-        command, env=base_env(SHOPTALK_DATA_DIR=str(data)), capture_output=True, text=True, timeout=600, cwd=REPO
+        command,
+        env=base_env(SHOPTALK_DATA_DIR=str(data)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"ingest failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+        raise RuntimeError(
+            f"ingest failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+        )
     return data
 
 
 class GatewayProcess:
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, log_path: Path | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, log_path: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.env = base_env(SHOPTALK_DATA_DIR=str(data_dir), **(env or {}))
         self.log_path = log_path or Path(tempfile.mkstemp(prefix="shoptalk-gateway-", suffix=".log")[1])

@@ -18,4 +18,4 @@ def test_html_report_is_written(tmp_path: Path) -> None:
     path = render_report(reference, current, tmp_path / "drift" / "report.html")
     html = path.read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html") or "<html" in html[:500].lower()
-    assert "Drift in embeddings: query" in html
+    assert "Drift in embeddings 'query'" in html

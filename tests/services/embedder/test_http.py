@@ -76,6 +76,12 @@ def test_bad_payloads_get_400_and_the_connection_survives(
         assert http.get("/v2/models/embedder/ready").status_code == 200  # same pooled connection
 
 
+def test_non_json_v1_body_is_a_400(embedder_server: ModelServerProcess) -> None:
+    response = httpx.post(f"{embedder_server.url}/v1/models/embedder:predict", content=b"not json")
+    assert response.status_code == 400
+    assert "Unrecognized request format" in response.json()["error"]
+
+
 def test_client_surfaces_400_reason(embedder_server: ModelServerProcess) -> None:
     with (
         EmbedderClient(embedder_server.url) as client,

@@ -89,3 +89,21 @@ async def test_adapter_changes_vectors_and_reported_version(tmp_path, embedder_m
     base = embedder_model.embedder.embed(["red shoes"])[0]
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
     assert float(vector @ base) < 0.9999
+
+
+async def test_unexpected_model_failure_is_an_inference_error_with_reason(
+    embedder_model: EmbedderModel,
+) -> None:
+    from kserve.errors import InferenceError
+
+    class Broken:
+        dim = 384
+        model_version = "broken"
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            raise RuntimeError("CUDA out of memory")
+
+    model = EmbedderModel(Broken())  # type: ignore[arg-type]
+    model.dim, model.ready = 384, True
+    with pytest.raises(InferenceError, match="embedder failed: RuntimeError: CUDA out of memory"):
+        await model(request(["x"]))
