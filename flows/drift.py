@@ -132,6 +132,7 @@ def run_drift(
             "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "lineage_run_id": run_id,
             **result.as_dict(),
+            "reference_rebuilt": rebuilt,
             "status": "fail" if result.detected else "pass",
         }
         stage = StageTimer(store, run_id, "export")

@@ -18,7 +18,7 @@ from ml.config import Settings, get_settings
 from ml.embedding.adapter import Adapter
 from ml.lineage import COMPLETED, LineageStore, StageTimer, track_run
 from ml.logging import get_logger
-from ml.paths import SAMPLE_CATALOG
+from ml.paths import GOLDEN_QRELS, GOLDEN_QUERIES, SAMPLE_CATALOG
 from ml.training import finetune as ft
 from ml.training.evaluate import EvalSet, evaluate_adapter
 from ml.training.registry import ModelRegistry
@@ -65,6 +65,11 @@ def eval_task(eval_set: EvalSet, adapters: dict[str, Adapter]) -> dict[str, dict
 @task(name="build-eval-set", cache_policy=NO_CACHE, persist_result=False)
 def eval_set_task(prepared: ft.Prepared, embedded: ft.Embedded, k: int) -> EvalSet:
     return ft.eval_set(prepared, embedded, k)
+
+
+@task(name="build-golden-set", cache_policy=NO_CACHE, persist_result=False)
+def golden_set_task(prepared: ft.Prepared, embedded: ft.Embedded, k: int) -> EvalSet | None:
+    return ft.golden_eval_set(prepared, embedded, k)
 
 
 @task(name="register-and-gate", cache_policy=NO_CACHE, persist_result=False)
@@ -137,11 +142,15 @@ def run_finetune(
 
         stage = StageTimer(store, run_id, "heldout-eval")
         held = eval_set_task(unvisited(prepared), unvisited(embedded), config.k)
+        golden = golden_set_task(unvisited(prepared), unvisited(embedded), config.k)
         candidate = Adapter(trained.module, "candidate")
         adapters = {"base": Adapter.identity(), "candidate": candidate}
         if champion_version is not None:
             adapters["champion"] = current
         metrics = eval_task(unvisited(held), adapters)
+        if golden is not None:
+            golden_metrics = eval_task(unvisited(golden), adapters)
+            metrics.update({f"golden_{name}": result for name, result in golden_metrics.items()})
         stage.done(
             records_in=len(held.queries),
             records_out=len(adapters),
@@ -213,6 +222,7 @@ def finetune_flow(
     promotion_margin: float | None = None,
     promotion_min_ndcg: float | None = None,
     reembed_catalog: str | None = None,
+    golden: bool = True,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Train an adapter on the catalog, evaluate it, register it, promote it only if it wins."""
@@ -223,5 +233,7 @@ def finetune_flow(
         train=TrainConfig(epochs=epochs),
         promotion_margin=settings.promotion_margin if promotion_margin is None else promotion_margin,
         promotion_min_ndcg=settings.promotion_min_ndcg if promotion_min_ndcg is None else promotion_min_ndcg,
+        golden_queries=str(GOLDEN_QUERIES) if golden and GOLDEN_QUERIES.is_file() else None,
+        golden_qrels=str(GOLDEN_QRELS) if golden and GOLDEN_QRELS.is_file() else None,
     )
     return run_finetune(settings, config, reembed_catalog).as_dict()

@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1, description="Body cap; voice: asr_max_bytes.")
     cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty: no CORS.")
     trust_forwarded_for: bool = Field(default=False, description="Key rate limits on X-Forwarded-For.")
+    oidc_issuer: str | None = Field(default=None, description="Also accept OIDC JWTs from this issuer.")
+    oidc_audience: str | None = Field(default=None, description="Required JWT audience (aud).")
+    oidc_jwks_url: str | None = Field(default=None, description="Issuer's JWKS URL (signing keys).")
 
     # --- derived paths --------------------------------------------------------------------
     @property

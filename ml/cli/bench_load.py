@@ -42,12 +42,12 @@ def _table(report: dict[str, Any]) -> Table:
         if not row:
             continue
         lat = row["latency_ms"]
-        label = "1 shopper (baseline)" if name == "baseline" else f"{row['sessions']} shoppers"
+        label = "1 (base)" if name == "baseline" else str(row["sessions"])
         table.add_row(
             label,
             str(row["requests"]),
-            str(row["throughput_rps"]),
-            *(str(lat[q]) for q in ("p50", "p95", "p99", "max")),
+            f"{row['throughput_rps']:.1f}",
+            *(f"{lat[q]:.0f}" if lat[q] is not None else "-" for q in ("p50", "p95", "p99", "max")),
             str(row["server_errors_5xx"]),
             " ".join(f"{k}:{v}" for k, v in row["status_counts"].items()) or "-",
             " ".join(f"{k}:{v}" for k, v in row["client_errors"].items()) or "-",

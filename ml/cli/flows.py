@@ -233,6 +233,7 @@ def models(
         "base ndcg",
         "candidate ndcg",
         "champion-at-train ndcg",
+        "golden base → cand ndcg",
         "gate",
         "adapter",
     ):
@@ -245,6 +246,7 @@ def models(
             fmt("heldout_base_hybrid_ndcg_at_10"),
             fmt("heldout_candidate_hybrid_ndcg_at_10"),
             fmt("heldout_champion_hybrid_ndcg_at_10"),
+            f"{fmt('golden_base_hybrid_ndcg_at_10')} → {fmt('golden_candidate_hybrid_ndcg_at_10')}",
             v.tags.get("promotion_reason", "-")[:90],
             v.tags.get("adapter_version", "-"),
         )

@@ -17,14 +17,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -37,15 +37,37 @@ from opentelemetry.sdk.trace.export import (
 )
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from ml.logging import get_logger
+from ml.observability.propagation import (  # re-exported: the public tracing API
+    PROPAGATOR as _PROPAGATOR,
+)
+from ml.observability.propagation import (
+    httpx_event_hooks,
+    inject_trace_headers,
+    instrument_httpx_client,
+)
 
 log = get_logger(__name__)
 
+__all__ = [
+    "add_memory_exporter",
+    "build_provider",
+    "configure_tracing",
+    "httpx_event_hooks",
+    "inject_trace_headers",
+    "install_asgi_tracing",
+    "install_kserve_tracing",
+    "install_tracing",
+    "instrument_httpx_client",
+    "llm_span",
+    "stage_span",
+    "traced_llm_call",
+    "traced_llm_stream",
+]
+
 _lock = threading.Lock()
 _provider: TracerProvider | None = None
-_PROPAGATOR = TraceContextTextMapPropagator()
 DEFAULT_EXCLUDED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/v2/health/live", "/v2/health/ready"})
 
 
@@ -143,39 +165,6 @@ def add_memory_exporter(provider: TracerProvider | None = None) -> InMemorySpanE
     exporter = InMemorySpanExporter()
     target.add_span_processor(SimpleSpanProcessor(exporter))
     return exporter
-
-
-# --- propagation into outgoing HTTP calls ----------------------------------------------------
-def inject_trace_headers(headers: MutableMapping[str, str]) -> None:
-    """Write ``traceparent`` (and ``tracestate``) for the current span into ``headers``."""
-    _PROPAGATOR.inject(headers)
-
-
-def _inject_request(request: httpx.Request) -> None:
-    carrier: dict[str, str] = {}
-    inject_trace_headers(carrier)
-    for key, value in carrier.items():
-        request.headers[key] = value
-
-
-async def _inject_request_async(request: httpx.Request) -> None:
-    _inject_request(request)
-
-
-def httpx_event_hooks(asynchronous: bool = False) -> dict[str, list[Any]]:
-    """``event_hooks=`` for ``httpx.Client`` (or ``AsyncClient`` with ``asynchronous=True``)."""
-    return {"request": [_inject_request_async if asynchronous else _inject_request], "response": []}
-
-
-def instrument_httpx_client(client: httpx.Client | httpx.AsyncClient) -> None:
-    """Add the ``traceparent`` hook to an existing client (idempotent)."""
-    hook: Any = _inject_request_async if isinstance(client, httpx.AsyncClient) else _inject_request
-    hooks = client.event_hooks
-    request_hooks = list(hooks.get("request", []))
-    if hook not in request_hooks:
-        request_hooks.append(hook)
-        hooks["request"] = request_hooks
-        client.event_hooks = hooks
 
 
 # --- server spans (plain ASGI) ----------------------------------------------------------------
@@ -323,6 +312,8 @@ def llm_span(
     max_tokens: int | None = None,
     temperature: float | None = None,
     server_address: str | None = None,
+    capture_content: bool | None = None,
+    set_current: bool = True,
 ) -> Iterator[LLMSpan]:
     """A CLIENT span ``"chat gpt-4o"`` with the GenAI attributes; no text unless opted in.
 
@@ -335,11 +326,24 @@ def llm_span(
 
     An exception escaping the block marks the span as an error (``error.type`` = class name).
     """
-    capture = bool(getattr(settings, "otel_capture_content", False)) if settings is not None else False
+    if capture_content is None:
+        capture_content = bool(getattr(settings, "otel_capture_content", False))
+    capture = capture_content
     tracer = trace.get_tracer("shoptalk.llm")
-    with tracer.start_as_current_span(
-        f"{operation} {model}", kind=SpanKind.CLIENT, record_exception=False, set_status_on_exception=False
-    ) as span:
+    name = f"{operation} {model}"
+    options: dict[str, Any] = {
+        "kind": SpanKind.CLIENT,
+        "record_exception": False,
+        "set_status_on_exception": False,
+    }
+    # ``set_current=False`` for async generators: a span attached as current across ``yield``
+    # would be detached in another context when the consumer runs in a different task.
+    manager = (
+        tracer.start_as_current_span(name, **options)
+        if set_current
+        else _ended_on_exit(tracer.start_span(name, **options))
+    )
+    with manager as span:
         span.set_attribute("gen_ai.system", system)
         span.set_attribute("gen_ai.provider.name", system)
         span.set_attribute("gen_ai.operation.name", operation)
@@ -378,3 +382,98 @@ def install_kserve_tracing(service_name: str, settings: Any | None = None) -> Tr
     provider = configure_tracing(service_name, settings)
     install_asgi_tracing(model_server.app)
     return provider
+
+
+@contextmanager
+def _ended_on_exit(span: trace.Span) -> Iterator[trace.Span]:
+    """A span that is not made current (its children are not parented to it), ended on exit."""
+    try:
+        yield span
+    finally:
+        span.end()
+
+
+# --- decorators for an LLM client (duck-typed: the gateway's ``LLMClient``) -----------------------
+def _capture_content(client: Any) -> bool:
+    """``client.capture_content`` when set, else the process setting ``otel_capture_content``."""
+    value = getattr(client, "capture_content", None)
+    if value is None:
+        from ml.config import get_settings
+
+        value = get_settings().otel_capture_content
+    return bool(value)
+
+
+def _server_address(client: Any) -> str | None:
+    base_url = getattr(getattr(client, "client", None), "base_url", None)
+    host = getattr(base_url, "host", None)
+    return str(host) if host else None
+
+
+def traced_llm_call(func: Any) -> Any:
+    """Wrap ``async def complete(self, messages, *, max_tokens=…) -> (text, usage)`` in an LLM span.
+
+    Reads ``self.model``, optional ``self.capture_content``; ``usage.prompt_tokens`` /
+    ``completion_tokens`` / optional ``finish_reason``; a raised exception's ``reason``
+    (``llm-timeout`` | ``llm-error``) becomes ``error.type``.
+    """
+
+    @functools.wraps(func)
+    async def wrapper(self: Any, messages: Any, *args: Any, **kwargs: Any) -> Any:
+        with llm_span(
+            str(getattr(self, "model", "unknown")),
+            messages=messages,
+            max_tokens=kwargs.get("max_tokens"),
+            capture_content=_capture_content(self),
+            server_address=_server_address(self),
+        ) as span:
+            try:
+                result = await func(self, messages, *args, **kwargs)
+            except Exception as exc:
+                span.record_failure(str(getattr(exc, "reason", type(exc).__name__)))
+                raise
+            text, usage = result
+            span.record_usage(
+                getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
+            )
+            span.record_finish_reasons([getattr(usage, "finish_reason", None)])
+            span.record_response(str(text))
+            return result
+
+    return wrapper
+
+
+def traced_llm_stream(func: Any) -> Any:
+    """Wrap ``async def stream(self, messages, state, …)`` (an async generator of text deltas).
+
+    After the stream ends, ``state.usage`` and ``state.finish_reason`` go on the span.
+    """
+
+    @functools.wraps(func)
+    async def wrapper(self: Any, messages: Any, state: Any, *args: Any, **kwargs: Any) -> Any:
+        capture = _capture_content(self)
+        with llm_span(
+            str(getattr(self, "model", "unknown")),
+            messages=messages,
+            max_tokens=kwargs.get("max_tokens"),
+            capture_content=capture,
+            server_address=_server_address(self),
+            set_current=False,
+        ) as span:
+            parts: list[str] = []
+            try:
+                async for delta in func(self, messages, state, *args, **kwargs):
+                    if capture:
+                        parts.append(delta)
+                    yield delta
+            except Exception as exc:
+                span.record_failure(str(getattr(exc, "reason", type(exc).__name__)))
+                raise
+            usage = getattr(state, "usage", None)
+            span.record_usage(
+                getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
+            )
+            span.record_finish_reasons([getattr(state, "finish_reason", None)])
+            span.record_response("".join(parts))
+
+    return wrapper

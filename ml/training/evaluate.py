@@ -9,7 +9,7 @@ the adapter applied; hybrid is the same reciprocal-rank fusion the searcher uses
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import mean
 from typing import Any
@@ -69,6 +69,38 @@ def build_eval_set(
         k=k,
         pool=pool,
         rrf_k=rrf_k,
+    )
+
+
+def build_golden_eval_set(
+    queries: Mapping[str, str],
+    qrels: Mapping[str, Mapping[str, int]],
+    query_vectors: np.ndarray,
+    corpus: Sequence[Product],
+    doc_vectors: np.ndarray,
+    k: int = 10,
+    pool: int = 50,
+) -> EvalSet | None:
+    """Hand-judged queries (``ml/sample/golden``) over the same corpus; None if none apply.
+
+    ``query_vectors`` are base embeddings of ``queries`` in their iteration order. Only queries
+    with a judged product in the corpus count (the judgments belong to one catalog).
+    """
+    ids = {p.item_id for p in corpus}
+    rows = [i for i, qid in enumerate(queries) if any(item in ids for item in qrels.get(qid, {}))]
+    if not rows:
+        return None
+    qids = list(queries)
+    chosen = [ShopperQuery(qids[i], queries[qids[i]], "", "golden") for i in rows]
+    return EvalSet(
+        queries=chosen,
+        query_vectors=query_vectors[rows],
+        corpus=list(corpus),
+        doc_vectors=doc_vectors,
+        keyword_hits=keyword_rankings(corpus, chosen, pool),
+        qrels=[dict(qrels[q.qid]) for q in chosen],
+        k=k,
+        pool=pool,
     )
 
 

@@ -24,8 +24,8 @@ from ml.catalog.reader import read_catalog
 from ml.config import Settings
 from ml.embedding.adapter import Adapter, save_adapter
 from ml.embedding.sentence import SentenceEmbedder
-from ml.training.evaluate import EvalSet, build_eval_set, flat_metrics
-from ml.training.promotion import PromotionDecision, decide_promotion
+from ml.training.evaluate import EvalSet, build_eval_set, build_golden_eval_set, flat_metrics
+from ml.training.promotion import PromotionDecision, decide_promotion, require_no_regression
 from ml.training.queries import ShopperQuery, generate_queries
 from ml.training.registry import EXPERIMENT, ModelRegistry
 from ml.training.split import split_products
@@ -48,6 +48,9 @@ class FinetuneConfig:
     promotion_margin: float = 0.005
     promotion_min_ndcg: float = 0.2
     k: int = 10
+    golden_queries: str | None = None  # hand-judged queries: the candidate must not regress on them
+    golden_qrels: str | None = None
+    golden_tolerance: float = 0.0
 
     def params(self) -> dict[str, Any]:
         flat = {k: v for k, v in asdict(self).items() if k != "train"}
@@ -62,6 +65,8 @@ class Prepared:
     heldout_products: list[Product]
     train_queries: list[ShopperQuery]
     heldout_queries: list[ShopperQuery]
+    golden_queries: dict[str, str] = field(default_factory=dict)
+    golden_qrels: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,6 +76,7 @@ class Embedded:
     train_query_vectors: np.ndarray
     heldout_query_vectors: np.ndarray
     seconds: float
+    golden_query_vectors: np.ndarray | None = None
 
 
 @dataclass
@@ -116,12 +122,21 @@ def prepare(config: FinetuneConfig) -> Prepared:
     train, heldout = split_products(products, config.heldout_fraction, config.split_seed)
     if not train or not heldout:
         raise ValueError(f"catalog too small to split: {len(train)} train / {len(heldout)} held-out products")
+    golden_queries: dict[str, str] = {}
+    golden_qrels: dict[str, dict[str, int]] = {}
+    if config.golden_queries and config.golden_qrels:
+        from ml.evaluation.golden import load_qrels, load_queries
+
+        golden_queries = load_queries(config.golden_queries)
+        golden_qrels = load_qrels(config.golden_qrels)
     return Prepared(
         products=products,
         train_products=train,
         heldout_products=heldout,
         train_queries=generate_queries(train, config.queries_per_product, seed=config.split_seed),
         heldout_queries=generate_queries(heldout, config.queries_per_product, seed=config.split_seed + 1),
+        golden_queries=golden_queries,
+        golden_qrels=golden_qrels,
     )
 
 
@@ -138,9 +153,17 @@ def embed(prepared: Prepared, embedder: SentenceEmbedder) -> Embedded:
     docs = [document_text(p) for p in prepared.products]
     train_q = [q.text for q in prepared.train_queries]
     heldout_q = [q.text for q in prepared.heldout_queries]
-    vectors = embedder.embed_base([*docs, *train_q, *heldout_q])
-    a, b = len(docs), len(docs) + len(train_q)
-    return Embedded(embedder.base_name, vectors[:a], vectors[a:b], vectors[b:], time.perf_counter() - start)
+    golden_q = list(prepared.golden_queries.values())
+    vectors = embedder.embed_base([*docs, *train_q, *heldout_q, *golden_q])
+    a, b, c = len(docs), len(docs) + len(train_q), len(docs) + len(train_q) + len(heldout_q)
+    return Embedded(
+        embedder.base_name,
+        vectors[:a],
+        vectors[a:b],
+        vectors[b:c],
+        time.perf_counter() - start,
+        golden_query_vectors=vectors[c:] if golden_q else None,
+    )
 
 
 def _doc_rows(prepared: Prepared, subset: list[Product]) -> np.ndarray:
@@ -180,6 +203,19 @@ def eval_set(prepared: Prepared, embedded: Embedded, k: int = 10) -> EvalSet:
     )
 
 
+def golden_eval_set(prepared: Prepared, embedded: Embedded, k: int = 10) -> EvalSet | None:
+    if embedded.golden_query_vectors is None:
+        return None
+    return build_golden_eval_set(
+        prepared.golden_queries,
+        prepared.golden_qrels,
+        embedded.golden_query_vectors,
+        prepared.products,
+        embedded.doc_vectors,
+        k=k,
+    )
+
+
 def gate_value(metrics: dict[str, Any], k: int = 10) -> float:
     return float(metrics[GATE_KEY][f"ndcg@{k}"])
 
@@ -216,7 +252,9 @@ def log_and_register(
             mlflow.log_params({**config.params(), **extra_params})
             for name, result in metrics.items():
                 if result:
-                    mlflow.log_metrics(flat_metrics(result, f"heldout_{name}"))
+                    mlflow.log_metrics(
+                        flat_metrics(result, name if name.startswith("golden_") else f"heldout_{name}")
+                    )
             for epoch, loss in enumerate(trained.train_loss):
                 mlflow.log_metric("train_loss", loss, step=epoch)
             for epoch, loss in enumerate(trained.val_loss):
@@ -269,7 +307,7 @@ def decide(
     config: FinetuneConfig, metrics: dict[str, dict[str, Any]], champion_version: str | None
 ) -> PromotionDecision:
     champion = metrics.get("champion")
-    return decide_promotion(
+    decision = decide_promotion(
         candidate=gate_value(metrics["candidate"], config.k),
         base=gate_value(metrics["base"], config.k),
         champion=gate_value(champion, config.k) if champion else None,
@@ -278,6 +316,16 @@ def decide(
         metric=f"held-out hybrid ndcg@{config.k}",
         champion_name=f"champion v{champion_version}" if champion_version else "champion",
     )
+    if "golden_candidate" in metrics:
+        reference = metrics["golden_champion"] if champion else metrics["golden_base"]
+        decision = require_no_regression(
+            decision,
+            gate_value(metrics["golden_candidate"], config.k),
+            gate_value(reference, config.k),
+            config.golden_tolerance,
+            f"golden hybrid ndcg@{config.k} ({metrics['golden_candidate']['queries']} hand-judged queries)",
+        )
+    return decision
 
 
 def summary_json(result: FinetuneResult) -> str:

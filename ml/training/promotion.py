@@ -70,3 +70,26 @@ def decide_promotion(
         margin=margin,
         min_score=bar,
     )
+
+
+def require_no_regression(
+    decision: PromotionDecision, candidate: float, reference: float, tolerance: float, what: str
+) -> PromotionDecision:
+    """Block an otherwise passing decision when a second metric regresses beyond ``tolerance``."""
+    if not decision.promote or candidate >= reference - tolerance:
+        return decision
+    reason = (
+        f"blocked: {what} {candidate:.4f} regresses against {decision.reference_name} {reference:.4f} "
+        f"(tolerance {tolerance:.4f}), although {decision.metric} passed ({decision.candidate:.4f} vs "
+        f"{decision.reference:.4f})"
+    )
+    return PromotionDecision(
+        promote=False,
+        reason=reason,
+        metric=decision.metric,
+        candidate=decision.candidate,
+        reference=decision.reference,
+        reference_name=decision.reference_name,
+        margin=decision.margin,
+        min_score=decision.min_score,
+    )

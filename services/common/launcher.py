@@ -35,6 +35,7 @@ class ModelServerProcess:
         self.host = host
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
+        self._owns_log = log_path is None  # a temp log is removed on a clean stop
         self.log_path = log_path or Path(tempfile.mkstemp(prefix=f"shoptalk-{kind}-", suffix=".log")[1])
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -73,8 +74,9 @@ class ModelServerProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.25)
+        tail = self.log_tail()
         self.stop()
-        raise TimeoutError(f"{self.kind} server not ready after {timeout_s:.0f}s:\n{self.log_tail()}")
+        raise TimeoutError(f"{self.kind} server not ready after {timeout_s:.0f}s:\n{tail}")
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -87,6 +89,7 @@ class ModelServerProcess:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
+        self._remove_log()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -96,6 +99,11 @@ class ModelServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        self._remove_log()
+
+    def _remove_log(self) -> None:
+        if self._owns_log:
+            self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> ModelServerProcess:
         return self.start() if self.process is None else self

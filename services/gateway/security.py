@@ -7,8 +7,10 @@ outside it when ``SHOPTALK_CORS_ORIGINS`` is set). Per request, in this order:
    (fast refusal instead of a queue that ends in client timeouts);
 2. **API keys** — ``SHOPTALK_API_KEYS`` (comma-separated) guards admin/ingestion paths, and
    ``/v1/*`` too with ``SHOPTALK_API_KEYS_PROTECT_V1=true``; keys come as
-   ``Authorization: Bearer <key>`` or ``X-API-Key``; compared in constant time → ``401``;
-3. **rate limits** — a token bucket per client (API key fingerprint, else client address;
+   ``Authorization: Bearer <key>`` or ``X-API-Key``; compared in constant time → ``401``.
+   With ``SHOPTALK_OIDC_ISSUER`` + ``SHOPTALK_OIDC_JWKS_URL`` (+ ``SHOPTALK_OIDC_AUDIENCE``) a
+   Bearer OIDC access token (JWT, RS/ES/PS-signed, ``iss``/``aud``/``exp`` checked) works too;
+3. **rate limits** — a token bucket per client (API key fingerprint or token subject, else address;
    ``X-Forwarded-For`` only when ``SHOPTALK_TRUST_FORWARDED_FOR``) → ``429`` + ``Retry-After``;
 4. **body size** — ``Content-Length`` over the limit → ``413`` unread; bodies without a length are
    counted while read and cut off at the limit (``413`` too). The voice route's limit is
@@ -32,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 from opentelemetry import trace
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -61,9 +64,60 @@ def parse_origins(value: str) -> list[str]:
     return [o.strip() for o in value.split(",") if o.strip()]
 
 
+def requires_key(
+    path: str, keys_configured: bool, protect_v1: bool, admin_prefixes: tuple[str, ...] = ADMIN_PREFIXES
+) -> bool:
+    """Admin/ingestion paths need a key whenever keys are configured; ``/v1/*`` when asked to."""
+    if not keys_configured:
+        return False
+    if any(path == p or path.startswith(p + "/") for p in admin_prefixes):
+        return True
+    return protect_v1 and (path == "/v1" or path.startswith("/v1/"))
+
+
 def key_fingerprint(key: str) -> str:
     """A short, non-reversible id for a key (rate-limit bucket name, logs)."""
     return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+class JWTVerifier:
+    """OIDC access tokens: signature from the issuer's JWKS (RS/ES/PS algorithms only — never
+    ``none`` or HMAC, which would let a public key act as a shared secret), ``iss``, ``aud``,
+    ``exp``/``nbf`` checked. Keys are cached by PyJWT's JWKS client (5 min)."""
+
+    ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "PS256")
+
+    def __init__(self, issuer: str, audience: str | None, jwks_url: str, leeway_s: float = 30.0) -> None:
+        import jwt
+
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway_s = leeway_s
+        self._jwt = jwt
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=300, timeout=5)
+
+    @staticmethod
+    def looks_like_jwt(token: str) -> bool:
+        return token.count(".") == 2 and len(token) > 20
+
+    def subject(self, token: str) -> str | None:
+        """The token's ``sub`` when valid, else ``None`` (the reason is logged, the token never)."""
+        jwt = self._jwt
+        try:
+            key = self._jwks.get_signing_key_from_jwt(token).key
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=list(self.ALGORITHMS),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway_s,
+                options={"require": ["exp", "iss", "sub"], "verify_aud": self.audience is not None},
+            )
+        except jwt.PyJWTError as exc:
+            log.info("security.jwt_rejected", reason=type(exc).__name__)
+            return None
+        return str(claims["sub"])
 
 
 class BodyTooLarge(HTTPException):
@@ -117,21 +171,18 @@ def _trace_id() -> str:
     return format(ctx.trace_id, "032x") if ctx.is_valid else uuid.uuid4().hex
 
 
-async def _reply(send: Send, status: int, error: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
-    tid = _trace_id()
+async def _reply(
+    scope: Scope, send: Send, status: int, error: str, headers: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    """A JSON error in the gateway's shape. When an outer middleware already gave the request a
+    trace id (the gateway's MetricsMiddleware, which also sets ``x-trace-id``), reuse it."""
+    state_tid = (scope.get("state") or {}).get("trace_id")
+    tid = str(state_tid or _trace_id())
     body = json.dumps({"error": error, "detail": None, "trace_id": tid}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-trace-id", tid.encode()),
-                *headers,
-            ],
-        }
-    )
+    response_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if not state_tid:
+        response_headers.append((b"x-trace-id", tid.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": [*response_headers, *headers]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -148,9 +199,11 @@ class SecurityMiddleware:
         voice_body_bytes: int = 11_000_000,
         trust_forwarded_for: bool = False,
         admin_prefixes: tuple[str, ...] = ADMIN_PREFIXES,
+        jwt_verifier: JWTVerifier | None = None,
     ) -> None:
         self.app = app
         self._keys = tuple(k.encode() for k in api_keys)
+        self.jwt_verifier = jwt_verifier
         self.protect_v1 = protect_v1
         self.limiter = TokenBucketLimiter(rate_limit_rps, rate_limit_burst) if rate_limit_rps > 0 else None
         self.max_inflight = max_inflight
@@ -172,15 +225,18 @@ class SecurityMiddleware:
             "max_body_bytes": settings.max_body_bytes,
             "voice_body_bytes": settings.asr_max_bytes + MULTIPART_OVERHEAD,
             "trust_forwarded_for": settings.trust_forwarded_for,
+            "jwt_verifier": (
+                JWTVerifier(settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url)
+                if settings.oidc_issuer and settings.oidc_jwks_url
+                else None
+            ),
         }
 
     # ------------------------------------------------------------------ helpers
     def _needs_key(self, path: str) -> bool:
-        if not self._keys:
-            return False
-        if any(path == p or path.startswith(p + "/") for p in self.admin_prefixes):
-            return True
-        return self.protect_v1 and (path == "/v1" or path.startswith("/v1/"))
+        return requires_key(
+            path, bool(self._keys) or self.jwt_verifier is not None, self.protect_v1, self.admin_prefixes
+        )
 
     @staticmethod
     def _presented_key(headers: dict[bytes, bytes]) -> str | None:
@@ -199,9 +255,22 @@ class SecurityMiddleware:
             ok |= hmac.compare_digest(presented, known)
         return ok
 
-    def _client_id(self, scope: Scope, headers: dict[bytes, bytes], key: str | None) -> str:
-        if key is not None and self._valid(key):
+    async def _identify(self, key: str | None) -> str | None:
+        """``key:<fingerprint>`` for a known API key, ``sub:<hash>`` for a valid OIDC token, else None."""
+        if key is None:
+            return None
+        if self._valid(key):
             return "key:" + key_fingerprint(key)
+        if self.jwt_verifier is not None and self.jwt_verifier.looks_like_jwt(key):
+            # JWKS fetches block: verify off the event loop (keys are cached after the first call)
+            subject = await anyio.to_thread.run_sync(self.jwt_verifier.subject, key)
+            if subject is not None:
+                return "sub:" + key_fingerprint(subject)
+        return None
+
+    def _client_id(self, scope: Scope, headers: dict[bytes, bytes], identity: str | None) -> str:
+        if identity is not None:
+            return identity
         if self.trust_forwarded_for:
             forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1").split(",")[0].strip()
             if forwarded:
@@ -221,6 +290,7 @@ class SecurityMiddleware:
         if self.max_inflight and self.inflight >= self.max_inflight:
             metrics.HTTP_REJECTED.labels(reason="overloaded").inc()
             await _reply(
+                scope,
                 send,
                 503,
                 f"overloaded: {self.inflight} requests in flight, try again shortly",
@@ -229,11 +299,13 @@ class SecurityMiddleware:
             return
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         key = self._presented_key(headers)
-        if self._needs_key(path) and not self._valid(key):
+        identity = await self._identify(key)
+        if self._needs_key(path) and identity is None:
             metrics.HTTP_REJECTED.labels(reason="unauthorized").inc()
-            reason = "missing API key" if key is None else "invalid API key"
+            reason = "missing API key" if key is None else "invalid API key or token"
             log.info("security.unauthorized", path=path, reason=reason)
             await _reply(
+                scope,
                 send,
                 401,
                 f"{reason}: send 'Authorization: Bearer <key>' or 'X-API-Key'",
@@ -241,11 +313,12 @@ class SecurityMiddleware:
             )
             return
         if self.limiter is not None:
-            wait = self.limiter.acquire(self._client_id(scope, headers, key))
+            wait = self.limiter.acquire(self._client_id(scope, headers, identity))
             if wait > 0:
                 metrics.HTTP_REJECTED.labels(reason="rate-limited").inc()
                 retry = max(1, math.ceil(wait))
                 await _reply(
+                    scope,
                     send,
                     429,
                     f"rate limit exceeded: retry in {retry}s",
@@ -256,7 +329,7 @@ class SecurityMiddleware:
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             metrics.HTTP_REJECTED.labels(reason="body-too-large").inc()
-            await _reply(send, 413, f"request body too large: {int(length)} bytes (limit {limit})")
+            await _reply(scope, send, 413, f"request body too large: {int(length)} bytes (limit {limit})")
             return
         received = 0
 
@@ -278,8 +351,80 @@ class SecurityMiddleware:
             metrics.HTTP_INFLIGHT.set(self.inflight)
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string", "description": "What went wrong, for a person."},
+        "detail": {"description": "Structured detail, when there is any."},
+        "trace_id": {"type": ["string", "null"], "description": "Quote it when reporting a problem."},
+    },
+    "required": ["error"],
+}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
+}
+
+
+def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def document_error_responses(app: Any, middleware_options: dict[str, Any]) -> None:
+    """Add the responses this layer (and request parsing) can produce to every operation's spec.
+
+    400 malformed body, 401 missing/invalid key (protected paths, with the security schemes),
+    413 body too large, 429 rate limited, 503 overloaded — so clients and schema checkers see them.
+    """
+    original = app.openapi
+    keys_configured = bool(middleware_options.get("api_keys"))
+    protect_v1 = bool(middleware_options.get("protect_v1"))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return dict(app.openapi_schema)
+        spec = original()
+        protected = False
+        for path, item in spec.get("paths", {}).items():
+            for operation in item.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                responses = operation["responses"]
+                if "requestBody" in operation:
+                    responses.setdefault("400", _error("Malformed request body (not parseable)."))
+                    responses.setdefault("413", _error("Request body too large."))
+                if path in PROBE_PATHS:
+                    continue
+                if middleware_options.get("rate_limit_rps", 0) > 0:
+                    responses.setdefault("429", _error("Rate limit exceeded for this client.", RETRY_AFTER))
+                if middleware_options.get("max_inflight", 0) > 0:
+                    responses.setdefault("503", _error("Overloaded: try again shortly.", RETRY_AFTER))
+                if requires_key(path, keys_configured, protect_v1):
+                    protected = True
+                    responses.setdefault("401", _error("Missing or invalid API key."))
+                    operation.setdefault("security", [{"ApiKeyHeader": []}, {"BearerKey": []}])
+        if protected:
+            schemes = spec.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes["ApiKeyHeader"] = {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+            schemes["BearerKey"] = {"type": "http", "scheme": "bearer"}
+        app.openapi_schema = spec
+        return dict(spec)
+
+    app.openapi = openapi
+
+
 def install_security(app: Any, settings: Settings) -> None:
-    """Add the security middleware, and CORS outside it when origins are configured (idempotent)."""
+    """Add the security middleware, and CORS outside it when origins are configured (idempotent).
+
+    Call it right *before* ``app.add_middleware(MetricsMiddleware)`` so refusals (401/413/429/503)
+    are still counted in ``shoptalk_http_requests_total`` (route ``unmatched``) and carry the
+    request's trace id; tracing goes outermost (``install_tracing`` after the metrics middleware).
+    """
     if getattr(app.state, "shoptalk_security", False):
         return
     options = SecurityMiddleware.options_from_settings(settings)
@@ -295,6 +440,7 @@ def install_security(app: Any, settings: Settings) -> None:
             allow_credentials=False,
             max_age=600,
         )
+    document_error_responses(app, options)
     app.state.shoptalk_security = True
     log.info(
         "security.installed",

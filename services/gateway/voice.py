@@ -100,6 +100,9 @@ async def _transcribe(request: Request, audio: bytes, settings: Settings) -> Tra
         raise HTTPException(status_code=413, detail=f"audio rejected: {exc}") from exc
     except AudioError as exc:
         raise HTTPException(status_code=400, detail=f"audio rejected: {exc}") from exc
+    except (ImportError, FileNotFoundError) as exc:  # ASR extra not installed, or no model
+        log.error("voice.asr_unavailable", error=str(exc))
+        raise HTTPException(status_code=503, detail=f"speech recognition unavailable: {exc}") from exc
 
 
 def _parse_filters(raw: str | None) -> SearchFilters | None:

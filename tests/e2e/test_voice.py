@@ -164,6 +164,14 @@ async def test_bad_form_fields_get_422(tiny_client: httpx.AsyncClient, spoken_we
     assert response.status_code == 422  # no audio part
 
 
+async def test_missing_local_model_is_a_503(tmp_path: Path, spoken_webm: bytes) -> None:
+    settings = Settings(data_dir=tmp_path, asr_model=str(tmp_path / "no-such-model"), tts="off")
+    async for client in gateway(settings):
+        response = await post_voice(client, spoken_webm)
+        assert response.status_code == 503
+        assert "unknown Whisper model" in response.json()["error"]
+
+
 # --- TTS engines ------------------------------------------------------------------------------------
 def wav_seconds(data: bytes) -> float:
     with wave.open(io.BytesIO(data)) as wav:

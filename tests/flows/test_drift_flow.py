@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from itertools import product as combinations
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from flows.drift import drift_flow, metrics_textfile
 from ml.catalog.reader import read_catalog
 from ml.config import Settings
 from ml.drift.query_log import QueryEmbeddingLog
+from ml.drift.reference import load_or_build_reference, reference_path
 from ml.lineage import LineageStore
 from ml.training.queries import generate_queries
 
@@ -42,9 +44,21 @@ def log_queries(settings: Settings, embedder: Any, texts: list[str]) -> None:
         log.record(vector, text=text, model_version=embedder.model_version)
 
 
+@pytest.fixture(scope="module")
+def reference_file(tmp_path_factory: pytest.TempPathFactory, small_catalog: Path, embedder: Any) -> Path:
+    """The catalog reference, embedded once with the session's model and cached like the flow does."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("reference"))
+    vectors, rebuilt = load_or_build_reference(settings, embedder, str(small_catalog))
+    assert rebuilt and vectors.shape == (2 * len(read_catalog(small_catalog).products), embedder.dim)
+    return reference_path(settings)
+
+
 @pytest.fixture()
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, drift_window=80)
+def settings(tmp_path: Path, reference_file: Path) -> Settings:
+    settings = Settings(data_dir=tmp_path, drift_window=80)
+    reference_path(settings).parent.mkdir(parents=True)
+    shutil.copy(reference_file, reference_path(settings))  # the flow finds it cached for this model version
+    return settings
 
 
 def test_shopper_queries_like_the_catalog_do_not_drift(
@@ -57,6 +71,7 @@ def test_shopper_queries_like_the_catalog_do_not_drift(
     assert record["detected"] is False and record["status"] == "pass"
     assert record["method"] == "model" and record["current_size"] == 80
     assert record["reference_size"] == 2 * len(products)
+    assert record["reference_rebuilt"] is False  # cached for this model version and catalog
     assert "report" not in record and not list(settings.data_dir.glob("drift/*.html"))  # only on request
     latest = json.loads((settings.data_dir / "drift" / "latest.json").read_text())
     assert latest["score"] == record["score"]

@@ -172,3 +172,24 @@ def test_keys_never_in_settings_repr() -> None:
 
     settings = Settings(api_keys=KEY_A)
     assert KEY_A not in repr(settings) and KEY_A not in str(settings.model_dump())
+
+
+async def test_openapi_documents_the_refusals(gateway) -> None:  # type: ignore[no-untyped-def]
+    client = await gateway(api_keys=KEY_A, api_keys_protect_v1=True, rate_limit_rps=5)
+    spec = (await client.get("/openapi.json")).json()
+    chat = spec["paths"]["/v1/chat"]["post"]["responses"]
+    assert {"400", "401", "413", "429", "503"} <= set(chat)
+    assert "Retry-After" in chat["429"]["headers"] and "Retry-After" in chat["503"]["headers"]
+    assert spec["paths"]["/v1/chat"]["post"]["security"] == [{"ApiKeyHeader": []}, {"BearerKey": []}]
+    assert spec["components"]["securitySchemes"]["ApiKeyHeader"]["name"] == "X-API-Key"
+    health = spec["paths"]["/healthz"]["get"]["responses"]
+    assert not {"401", "429", "503"} & set(health)  # probes are never refused
+
+
+async def test_openapi_without_keys_has_no_401(gateway) -> None:  # type: ignore[no-untyped-def]
+    client = await gateway()
+    spec = (await client.get("/openapi.json")).json()
+    chat = spec["paths"]["/v1/chat"]["post"]
+    assert "401" not in chat["responses"] and "security" not in chat
+    assert "429" not in chat["responses"]  # rate limiting is off by default
+    assert "503" in chat["responses"]  # the shedder is on by default

@@ -107,3 +107,39 @@ def test_gate_blocks_below_margin_and_bar_and_promotes_winners() -> None:
     assert no_champion_ok.promote and no_champion_ok.reference == 0.45
     no_gain_over_base = decide_promotion(candidate=0.45, base=0.45, champion=None, margin=0.01, min_score=0.3)
     assert not no_gain_over_base.promote
+
+
+def test_a_second_metric_regression_blocks_a_passing_candidate() -> None:
+    from ml.training.promotion import require_no_regression
+
+    passing = decide_promotion(candidate=0.7, base=0.6, champion=None, margin=0.01, min_score=0.3)
+    blocked = require_no_regression(
+        passing, candidate=0.70, reference=0.80, tolerance=0.01, what="golden ndcg"
+    )
+    assert passing.promote and not blocked.promote
+    assert "golden ndcg 0.7000 regresses" in blocked.reason and blocked.candidate == 0.7
+    kept = require_no_regression(passing, candidate=0.795, reference=0.80, tolerance=0.01, what="golden ndcg")
+    assert kept is passing
+
+
+def test_finetune_gate_blocks_on_golden_regression_and_golden_set_keeps_judged_queries() -> None:
+    from ml.training.evaluate import build_golden_eval_set
+    from ml.training.finetune import FinetuneConfig, decide
+
+    def result(ndcg: float) -> dict[str, object]:
+        return {"queries": 4, "hybrid": {"ndcg@10": ndcg, "recall@10": ndcg}}
+
+    config = FinetuneConfig(catalog="x", promotion_margin=0.01, promotion_min_ndcg=0.1)
+    metrics = {"base": result(0.5), "candidate": result(0.6)}
+    assert decide(config, metrics, None).promote  # type: ignore[arg-type]
+    metrics.update({"golden_base": result(0.8), "golden_candidate": result(0.7)})
+    blocked = decide(config, metrics, None)  # type: ignore[arg-type]
+    assert not blocked.promote and "golden hybrid ndcg@10" in blocked.reason
+
+    rng = np.random.default_rng(0)
+    docs = rng.normal(size=(len(CATALOG), 8)).astype(np.float32)
+    queries = {"q1": "red boots", "q2": "something judged elsewhere"}
+    qrels = {"q1": {"I000": 3}, "q2": {"NOT-IN-CATALOG": 3}}
+    golden = build_golden_eval_set(queries, qrels, rng.normal(size=(2, 8)).astype(np.float32), CATALOG, docs)
+    assert golden is not None and [q.qid for q in golden.queries] == ["q1"] and golden.qrels == [{"I000": 3}]
+    assert build_golden_eval_set({"q2": "x"}, {"q2": {"NOPE": 1}}, docs[:1], CATALOG, docs) is None
