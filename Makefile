@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install system-deps run lint typecheck platform-checks pytest test bench clean
+.PHONY: help install system-deps run lint typecheck platform-checks audit pytest test bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -50,7 +50,10 @@ platform-checks: install  ## helm lint/template, schema validation, checkov, ter
 pytest: install system-deps  ## the test suite
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
-test: install system-deps lint typecheck platform-checks pytest  ## everything CI runs
+audit: install  ## pip-audit of the installed environment (skips cleanly without a vulnerability DB)
+	bash .ci/audit.sh
+
+test: install system-deps lint typecheck platform-checks audit pytest  ## everything CI runs
 
 bench: install  ## all benchmark suites (tables + JSON under bench-results/)
 	$(VENV)/bin/shoptalk bench search --json bench-results/search.json

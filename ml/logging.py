@@ -50,6 +50,10 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if fmt == "json":  # stdlib records (uvicorn, libraries) as JSON lines with trace ids too
+        from ml.observability.logs import install_stdlib_json_logging
+
+        install_stdlib_json_logging(level)
     for noisy in ("httpx", "urllib3", "sentence_transformers", "elastic_transport", "faiss", "milvus_lite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # pymilvus logs every failed RPC with a traceback; the caller reports outages itself.

@@ -32,7 +32,12 @@ def serve_gateway(
     llm = app.state.orchestrator.llm
     console.print(f"answers: {'LLM ' + llm.model if llm else 'offline grounded answerer (no API key)'}")
     console.print(f"ShopTalk gateway on http://{host}:{port}/  (API docs at /docs)")
-    uvicorn.run(app, host=host, port=port, workers=1, log_level=log_level, access_log=False)
+    from ml.observability.logs import uvicorn_log_config
+
+    uvicorn.run(
+        app, host=host, port=port, workers=1, log_level=log_level, access_log=False,
+        log_config=uvicorn_log_config(settings.log_format, log_level),
+    )
 
 
 def register(app: typer.Typer) -> None:

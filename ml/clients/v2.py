@@ -25,6 +25,7 @@ from ml.clients.breaker import CircuitBreaker
 from ml.clients.errors import ServiceRequestError, ServiceUnavailable
 from ml.clients.retry import RetryPolicy, is_retryable_status
 from ml.logging import get_logger
+from ml.observability.propagation import httpx_event_hooks
 
 log = get_logger(__name__)
 
@@ -133,7 +134,7 @@ class V2Client(_Base):
     def __init__(self, *args: Any, client: httpx.Client | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._client = client or httpx.Client(
-            base_url=self.base_url, timeout=self.timeout, limits=self.limits
+            base_url=self.base_url, timeout=self.timeout, limits=self.limits, event_hooks=httpx_event_hooks()
         )
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -187,7 +188,10 @@ class AsyncV2Client(_Base):
     def __init__(self, *args: Any, client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._client = client or httpx.AsyncClient(
-            base_url=self.base_url, timeout=self.timeout, limits=self.limits
+            base_url=self.base_url,
+            timeout=self.timeout,
+            limits=self.limits,
+            event_hooks=httpx_event_hooks(asynchronous=True),
         )
 
     async def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def build_embedder(settings: Settings) -> Embedder:
     if settings.embedder_url:
         from ml.embedding.remote import RemoteEmbedder
 
-        return RemoteEmbedder(settings.embedder_url, timeout_s=settings.service_timeout_s)
+        return RemoteEmbedder(settings.embedder_url, timeout_s=settings.service_timeout_s, settings=settings)
     from ml.embedding.sentence import SentenceEmbedder
 
     return SentenceEmbedder.from_settings(settings)

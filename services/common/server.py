@@ -134,4 +134,8 @@ def serve_models(
     for model in models:
         if not model.ready:
             model.load()
+    from ml.config import get_settings
+    from ml.observability.tracing import install_kserve_tracing
+
+    install_kserve_tracing(f"shoptalk-{models[0].name}", get_settings())
     HostModelServer(host=host, http_port=http_port, grpc_port=grpc_port).start(models)

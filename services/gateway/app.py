@@ -21,12 +21,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ml.config import Settings, get_settings
 from ml.logging import get_logger
+from ml.observability.tracing import install_tracing
 from ml.retrieval.engine import HybridSearcher
 from services.gateway.deps import trace_id
 from services.gateway.llm import LLMClient
 from services.gateway.middleware import BodySizeLimitMiddleware, MetricsMiddleware
 from services.gateway.orchestrator import ChatOrchestrator
 from services.gateway.routes import catalog, chat, health
+from services.gateway.security import install_security
 from services.gateway.sessions import SessionStore, build_session_store
 
 log = get_logger(__name__)
@@ -127,7 +129,9 @@ def create_app(
     # Chat bodies over 1 MB are refused unread (413); smaller ones get a precise 422 reason.
     chat_body_limit = max(1_000_000, 16 * settings.max_message_chars)
     app.add_middleware(BodySizeLimitMiddleware, limits={"/v1/chat": chat_body_limit})
+    install_security(app, settings)  # keys/JWT, rate limits, body limits, shedding, CORS
     app.add_middleware(MetricsMiddleware)
+    install_tracing(app, settings)  # outermost: one SERVER span per request
     _install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(catalog.router)

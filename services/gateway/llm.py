@@ -18,6 +18,7 @@ from openai import AsyncOpenAI
 
 from ml.config import Settings
 from ml.logging import get_logger
+from ml.observability.tracing import traced_llm_call, traced_llm_stream
 from services.gateway import metrics
 
 log = get_logger(__name__)
@@ -94,6 +95,7 @@ class LLMClient:
             max_retries=settings.llm_max_retries,
         )
 
+    @traced_llm_call
     async def complete(
         self, messages: list[dict[str, str]], *, max_tokens: int = 600, json_mode: bool = False
     ) -> tuple[str, Usage]:
@@ -119,6 +121,7 @@ class LLMClient:
         text = (response.choices[0].message.content or "") if response.choices else ""
         return text, _record_usage(response.usage)
 
+    @traced_llm_stream
     async def stream(
         self, messages: list[dict[str, str]], state: StreamState, *, max_tokens: int = 600
     ) -> AsyncIterator[str]:

@@ -25,6 +25,7 @@ from ml.asr.types import Transcript
 from ml.clients.errors import ServiceRequestError, ServiceUnavailable
 from ml.config import Settings
 from ml.logging import get_logger
+from ml.observability.tracing import stage_span
 from ml.retrieval.types import SearchFilters
 from services.gateway.deps import trace_id
 from services.gateway.schemas import ChatRequest, ChatResponse
@@ -149,7 +150,8 @@ async def voice(
     parsed_filters = _parse_filters(filters)
 
     t0 = time.perf_counter()
-    transcript = await _transcribe(request, data, settings)
+    with stage_span("asr", remote=bool(settings.asr_url), audio_bytes=len(data)):
+        transcript = await _transcribe(request, data, settings)
     timings["asr"] = round((time.perf_counter() - t0) * 1000, 3)
     message = transcript.text.strip()
     if not message:
@@ -169,7 +171,9 @@ async def voice(
     if speak:
         tts: TTSChain = _state(request, "tts", lambda: build_tts(settings))
         t0 = time.perf_counter()
-        speech = await run_in_threadpool(tts.speak, chat.answer)
+        with stage_span("tts") as tts_span:
+            speech = await run_in_threadpool(tts.speak, chat.answer)
+            tts_span.set_attribute("shoptalk.tts.engine", speech.engine if speech else "none")
         timings["tts"] = round((time.perf_counter() - t0) * 1000, 3)
         if speech is not None:
             spoken = VoiceAudio(base64=base64.b64encode(speech.wav).decode("ascii"))
