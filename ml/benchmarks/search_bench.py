@@ -28,6 +28,7 @@ from ml.retrieval.factory import build_keyword_index, build_vector_index
 from ml.retrieval.types import SearchMode
 
 Log = Callable[[str], None]
+_BASE_VECTORS: dict[tuple[str, str], np.ndarray] = {}  # base embeddings, reused across sizes
 
 
 def bench_embedding_threads(
@@ -109,8 +110,11 @@ def bench_latency(
 ) -> dict[str, Any]:
     embedder = SentenceEmbedder(threads=settings.torch_threads, batch_size=settings.embed_batch_size)
     base = read_catalog(catalog).products
-    log(f"embedding {len(base)} base products once")
-    base_vectors = embedder.embed([document_text(p) for p in base])
+    key = (str(catalog), embedder.model_version)
+    if key not in _BASE_VECTORS:
+        log(f"embedding {len(base)} base products once")
+        _BASE_VECTORS[key] = embedder.embed([document_text(p) for p in base])
+    base_vectors = _BASE_VECTORS[key]
     results: dict[str, Any] = {}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="shoptalk-bench-") as tmp:
@@ -147,17 +151,27 @@ def bench_latency(
 
 
 def run(
-    catalog: str | Path, queries: Sequence[str], sizes: Sequence[int], settings: Settings, log: Log
+    catalog: str | Path,
+    queries: Sequence[str],
+    sizes: Sequence[int],
+    settings: Settings,
+    log: Log,
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
+    """All core suites; ``checkpoint`` receives the partial result after each one."""
+    result: dict[str, Any] = {"machine": machine_info()}
     products = read_catalog(catalog).products
     texts = [document_text(p) for p in products][:512]
     log("torch threads: 1 vs 2")
-    threads = bench_embedding_threads(texts)
-    ingest = bench_ingest(catalog, settings, log)
-    latency = bench_latency(catalog, queries, sizes, settings, log)
-    return {
-        "machine": machine_info(),
-        "embedding_threads": threads,
-        "ingest": ingest,
-        "search_latency": latency,
-    }
+    result["embedding_threads"] = bench_embedding_threads(texts)
+    if checkpoint:
+        checkpoint(result)
+    result["ingest"] = bench_ingest(catalog, settings, log)
+    if checkpoint:
+        checkpoint(result)
+    result["search_latency"] = {}
+    for size in sizes:
+        result["search_latency"].update(bench_latency(catalog, queries, [size], settings, log))
+        if checkpoint:
+            checkpoint(result)
+    return result

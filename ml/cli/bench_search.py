@@ -27,7 +27,12 @@ def bench_search(
     settings = settings_for_cli()
     query_texts = list(load_queries(queries).values())
     result = run(
-        catalog, query_texts, sizes or [10_000, 100_000], settings, lambda m: console.print(f"· {m}")
+        catalog,
+        query_texts,
+        sizes or [10_000, 100_000],
+        settings,
+        lambda m: console.print(f"· {m}"),
+        checkpoint=lambda partial: write_json(json_out, partial),
     )
 
     threads = Table(title="bare embedding throughput by torch threads")
