@@ -42,6 +42,13 @@ def ingest(
             force=force,
             progress=update,
         )
+    from ml.lineage import record_ingest_report
+
+    run_id = record_ingest_report(
+        settings,
+        report,
+        {"catalog": catalog, "batch_size": batch_size, "limit": limit, "force": force, "trigger": "cli"},
+    )
     data = report.as_dict()
     table = Table(title=f"ingest {catalog}")
     table.add_column("what")
@@ -62,7 +69,7 @@ def ingest(
         console.print(f"  skipped {skipped.source}:{skipped.line} {skipped.reason} {skipped.detail}")
     if len(report.load.skipped) > 10:
         console.print(f"  … and {len(report.load.skipped) - 10} more")
-    console.print(f"model {report.model_version}; {report.seconds:.1f}s")
+    console.print(f"model {report.model_version}; {report.seconds:.1f}s; lineage run {run_id}")
     write_json(json_out, data)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from threading import Lock
 
@@ -19,11 +19,13 @@ from opentelemetry import trace
 
 from ml.catalog.product import Product
 from ml.embedding.protocol import Embedder, EmbedderUnavailable
+from ml.logging import get_logger
 from ml.retrieval.fusion import reciprocal_rank_fusion, single_half
 from ml.retrieval.protocols import IndexUnavailable, KeywordIndex, VectorIndex
 from ml.retrieval.types import Hit, IndexHit, SearchFilters, SearchMode, SearchResult
 
 tracer = trace.get_tracer("shoptalk.retrieval")
+log = get_logger(__name__)
 MAX_K = 100
 
 
@@ -69,6 +71,9 @@ class HybridSearcher:
         self.vector_weight = vector_weight
         self.candidate_pool = candidate_pool
         self.cache = QueryVectorCache()
+        # Called with (query, vector) for every embedded query, e.g. the drift query log.
+        # A failing listener never fails a search.
+        self.query_vector_listener: Callable[[str, np.ndarray], None] | None = None
 
     @contextmanager
     def _stage(self, name: str, timings: dict[str, float]) -> Iterator[trace.Span]:
@@ -93,6 +98,11 @@ class HybridSearcher:
         except Exception as exc:  # a model or transport failure is an outage, not a crash
             raise EmbedderUnavailable(str(exc)) from exc
         self.cache.put(key, vector)
+        if self.query_vector_listener is not None:
+            try:
+                self.query_vector_listener(query, vector)
+            except Exception:  # noqa: BLE001 - observability must not break search
+                log.warning("search.query_vector_listener_failed", exc_info=True)
         return vector
 
     def _keyword(

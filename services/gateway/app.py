@@ -87,6 +87,21 @@ def _include_voice(app: FastAPI) -> None:
         app.include_router(router)
 
 
+def attach_query_log(searcher: HybridSearcher, settings: Settings) -> None:
+    """Sampled query embeddings go to the drift log (no raw text unless configured)."""
+    if settings.drift_sample_rate <= 0 or searcher.embedder is None:
+        return
+    from ml.drift.query_log import QueryEmbeddingLog
+
+    query_log = QueryEmbeddingLog(settings)
+    version = searcher.embedder.model_version
+
+    def record(query: str, vector: Any) -> None:
+        query_log.record(vector, text=query, model_version=version)
+
+    searcher.query_vector_listener = record
+
+
 def create_app(
     settings: Settings | None = None,
     searcher: HybridSearcher | None = None,
@@ -101,6 +116,7 @@ def create_app(
             from ml.retrieval.factory import build_searcher
 
             searcher = build_searcher(settings)
+            attach_query_log(searcher, settings)
         llm_client = LLMClient.from_settings(settings) if llm is True else (llm or None)
         orchestrator = ChatOrchestrator(
             searcher, sessions or build_session_store(settings), llm_client, settings
