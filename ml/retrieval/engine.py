@@ -101,7 +101,7 @@ class HybridSearcher:
         if self.query_vector_listener is not None:
             try:
                 self.query_vector_listener(query, vector)
-            except Exception:  # noqa: BLE001 - observability must not break search
+            except Exception:  # observability must never break search
                 log.warning("search.query_vector_listener_failed", exc_info=True)
         return vector
 
