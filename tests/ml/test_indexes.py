@@ -80,7 +80,9 @@ def test_tantivy_tolerates_typos_and_query_syntax(tantivy_index: TantivyKeywordI
     assert tantivy_index.search("hikng bots", 5)[0].item_id in {"A1", "A4"}
     for nasty in ["boots AND (", 'title:"x', "*:*", "-", "NOT"]:
         tantivy_index.search(nasty, 5)  # never raises
-    assert query_terms('a:"b" (c) OR d') == ["a", "b", "c", "d"]
+    assert query_terms('x:"b" (c) OR d') == ["x", "b", "c", "d"]
+    assert query_terms("a case for the phone") == ["case", "phone"]  # stop words dropped …
+    assert query_terms("to be or not to be") == ["to", "be", "to", "be"]  # … unless nothing else is left
     assert tantivy_index.search("   ", 5) == []
 
 
