@@ -105,6 +105,24 @@ class HybridSearcher:
                 log.warning("search.query_vector_listener_failed", exc_info=True)
         return vector
 
+    def _half(
+        self,
+        stage: str,
+        run: Callable[[], list[IndexHit]],
+        timings: dict[str, float],
+        degraded: list[str],
+    ) -> list[IndexHit] | None:
+        """Run one index search as a timed span; an outage is recorded, not raised."""
+        with self._stage(stage, timings) as span:
+            try:
+                hits = run()
+            except IndexUnavailable as exc:
+                span.record_exception(exc)
+                degraded.append(f"{stage}-index-unavailable")
+                return None
+            span.set_attribute("shoptalk.hits", len(hits))
+            return hits
+
     def _keyword(
         self,
         query: str,
@@ -113,18 +131,11 @@ class HybridSearcher:
         timings: dict[str, float],
         degraded: list[str],
     ) -> list[IndexHit] | None:
-        if self.keyword is None:
+        keyword = self.keyword
+        if keyword is None:
             degraded.append("keyword-index-not-configured")
             return None
-        with self._stage("keyword", timings) as span:
-            try:
-                hits = self.keyword.search(query, pool, filters)
-                span.set_attribute("shoptalk.hits", len(hits))
-                return hits
-            except IndexUnavailable as exc:
-                span.record_exception(exc)
-                degraded.append("keyword-index-unavailable")
-                return None
+        return self._half("keyword", lambda: keyword.search(query, pool, filters), timings, degraded)
 
     def _vector(
         self,
@@ -134,7 +145,8 @@ class HybridSearcher:
         timings: dict[str, float],
         degraded: list[str],
     ) -> list[IndexHit] | None:
-        if self.vector is None:
+        vector_index = self.vector
+        if vector_index is None:
             degraded.append("vector-index-not-configured")
             return None
         with self._stage("embed_query", timings) as span:
@@ -144,15 +156,7 @@ class HybridSearcher:
                 span.record_exception(exc)
                 degraded.append("embedder-unavailable")
                 return None
-        with self._stage("vector", timings) as span:
-            try:
-                hits = self.vector.search(vector, pool, filters)
-                span.set_attribute("shoptalk.hits", len(hits))
-                return hits
-            except IndexUnavailable as exc:
-                span.record_exception(exc)
-                degraded.append("vector-index-unavailable")
-                return None
+        return self._half("vector", lambda: vector_index.search(vector, pool, filters), timings, degraded)
 
     def search(
         self,
