@@ -149,9 +149,11 @@ async def test_chat_is_one_trace_across_gateway_and_embedder(
     assert server_span["name"] == "POST /v2/models/{model_name}/infer"
     assert server_span["attributes"]["http.response.status_code"] == 200
     assert server_span["parent_span_id"] == format(by_name["search.embed_query"].context.span_id, "016x")
-    # the embedder span sits inside its parent's time window (same host clock)
+    # the embedder span starts inside its parent's time window (same host clock); its end may
+    # trail the client's: the server closes its span after the response bytes have been sent
     parent = by_name["search.embed_query"]
-    assert parent.start_time <= server_span["start_ns"] <= server_span["end_ns"] <= parent.end_time
+    assert parent.start_time <= server_span["start_ns"] <= parent.end_time
+    assert server_span["start_ns"] <= server_span["end_ns"]
 
     # ingestion calls made outside any request start their own traces, never join this one
     others = [s for s in read_spans_file(spans_file) if s["trace_id"] != trace_id]
