@@ -73,6 +73,14 @@ class ProductCard(BaseModel):
         )
 
 
+class HandoffInfo(BaseModel):
+    """A handoff to a human agent: offered (the shopper may accept) or opened (queued for an agent)."""
+
+    status: Literal["offered", "open", "assigned", "closed"]
+    handoff_id: str | None = None
+    reason: str = Field(description="Why: asked, service, repeated-no-match, rephrasing, frustration.")
+
+
 class ChatResponse(BaseModel):
     answer: str
     products: list[ProductCard] = Field(
@@ -88,6 +96,15 @@ class ChatResponse(BaseModel):
         '"llm-error", and search degradations such as "embedder-unavailable".',
     )
     answered_by: Literal["llm", "offline"]
+    intent: str = Field(default="search", description="What the turn meant: search, refine, ask_about, "
+                        "chit_chat, service, handoff, out_of_scope.")
+    slots: dict[str, object] = Field(default_factory=dict, description="Constraints understood this turn "
+                                     "and carried forward (only the ones set).")
+    no_match: bool = Field(default=False, description="Nothing in the catalog fits the need; `products`, "
+                           "if any, are alternatives.")
+    alternatives: bool = Field(default=False, description="The products shown are close alternatives, "
+                               "not matches.")
+    handoff: HandoffInfo | None = Field(default=None, description="A human handoff offered or opened.")
     trace_id: str
     session_id: str
     timings_ms: dict[str, float] = Field(default_factory=dict)

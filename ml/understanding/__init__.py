@@ -1,0 +1,1 @@
+"""Turn understanding: intents, slots, references — what a shopper's message means."""
