@@ -1,7 +1,10 @@
 """The chat pipeline, shared by the HTTP routes and the voice route.
 
-session → rewrite the turn → hybrid search (in a worker thread) → answer (LLM, or the grounded
-offline answerer as default and fallback) → verify citations → remember the turn.
+session → understand the turn (intent, slots, references) → dialogue policy decides → execute:
+search (slots as filters, constraints the indexes can't express checked on the results, no-match
+said plainly), answer a question from listing data, reply, or hand over to a person → answer
+(LLM for result lists when configured, else the grounded offline answerer) → verify citations →
+remember the turn and the dialogue state.
 """
 
 from __future__ import annotations
@@ -21,19 +24,24 @@ from ml.config import Settings
 from ml.logging import get_logger
 from ml.retrieval.engine import HybridSearcher
 from ml.retrieval.types import Hit, SearchFilters, SearchMode, SearchResult
-from services.gateway import metrics
+from ml.understanding.fit import rank_by_fit
+from ml.understanding.no_match import NoMatchJudge
+from ml.understanding.types import DialogueContext, Intent, Understanding
+from ml.understanding.understand import TurnUnderstander
+from services.gateway import answers, metrics, policy
 from services.gateway.citations import verify_citations
+from services.gateway.dialogue_state import DialogueState
 from services.gateway.llm import LLMClient, LLMFailure, StreamState
-from services.gateway.offline_answer import chunk_text, compose_answer
+from services.gateway.offline_answer import chunk_text
 from services.gateway.prompt import build_messages
-from services.gateway.rewrite import Rewrite, llm_rewrite, rule_rewrite
-from services.gateway.schemas import ChatRequest, ChatResponse, ProductCard
+from services.gateway.schemas import ChatRequest, ChatResponse, HandoffInfo, ProductCard
 from services.gateway.sessions import Session, SessionStore, Turn
 
 log = get_logger(__name__)
 tracer = trace.get_tracer("shoptalk.gateway")
 
 Event = tuple[str, dict[str, Any]]
+CANDIDATES_PER_RESULT = 6  # results fetched per card shown, so post-filters still fill the list
 
 
 def new_trace_id() -> str:
@@ -46,18 +54,28 @@ def new_trace_id() -> str:
 class Prepared:
     request: ChatRequest
     session: Session
-    rewrite: Rewrite
-    result: SearchResult
+    understanding: Understanding
+    decision: policy.Decision
+    state: DialogueState
+    result: SearchResult | None
     hits: list[Hit]
-    focus: Product | None
+    offline_text: str
     trace_id: str
     started: float
+    use_llm: bool = False
+    no_match: bool = False
+    alternatives: bool = False
+    handoff: HandoffInfo | None = None
     degraded: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def products(self) -> list[Product]:
         return [h.product for h in self.hits]
+
+    @property
+    def query(self) -> str:
+        return self.decision.query or (self.result.query if self.result else "")
 
 
 class ChatOrchestrator:
@@ -68,12 +86,18 @@ class ChatOrchestrator:
         llm: LLMClient | None = None,
         settings: Settings | None = None,
         offline_chunk_delay_s: float = 0.015,
+        understander: TurnUnderstander | None = None,
+        handoffs: Any = None,
+        no_match: NoMatchJudge | None = None,
     ) -> None:
         self.searcher = searcher
         self.sessions = sessions
         self.llm = llm
         self.settings = settings or Settings()
         self.offline_chunk_delay_s = offline_chunk_delay_s
+        self.understander = understander
+        self.handoffs = handoffs
+        self.no_match = no_match or NoMatchJudge()
 
     # ------------------------------------------------------------------ building blocks
     async def search(
@@ -104,79 +128,173 @@ class ChatOrchestrator:
                 return found
         return Session(session_id=session_id or Session.new_id())
 
-    async def _rewrite(self, req: ChatRequest, session: Session) -> Rewrite:
-        start = time.perf_counter()
-        last = session.last
-        try:
-            if self.llm is not None and last is not None:
-                try:
-                    return await llm_rewrite(self.llm, req.message, last, session.turns, req.filters)
-                except LLMFailure as exc:
-                    log.info("rewrite.llm_fallback", reason=exc.reason)
-            return rule_rewrite(req.message, last, req.filters)
-        finally:
-            metrics.STAGE_DURATION.labels(stage="rewrite").observe(time.perf_counter() - start)
+    def _understand(self, text: str, context: DialogueContext) -> Understanding:
+        if self.understander is None:
+            raise RuntimeError("the gateway was built without a turn understander")
+        return self.understander.understand(text, context)
+
+    # ------------------------------------------------------------------ executing decisions
+    async def _run_search(self, prep_degraded: list[str], decision: policy.Decision, req: ChatRequest) -> tuple[
+        SearchResult, list[Hit], bool
+    ]:
+        """Search with the slots; constraints the indexes can't filter are checked on the results.
+
+        Returns the result, the hits to show and whether they are alternatives (the exact
+        constraints matched nothing, so they were relaxed).
+        """
+        pool = req.k * CANDIDATES_PER_RESULT + len(decision.exclude_ids)
+        result = await self.search(decision.query, pool, req.mode, decision.filters)
+        prep_degraded.extend(result.degraded)
+        hits = [h for h in result.hits if h.item_id not in decision.exclude_ids]
+        fitting = rank_by_fit(hits, decision.slots, self._vocab)
+        if fitting:
+            return result, fitting[: req.k], False
+        relaxed = decision.filters.model_copy(update={"price_min": None, "price_max": None, "colors": []})
+        if relaxed != decision.filters:
+            retry = await self.search(decision.query, pool, req.mode, relaxed)
+            prep_degraded.extend(d for d in retry.degraded if d not in prep_degraded)
+            loose = [h for h in retry.hits if h.item_id not in decision.exclude_ids]
+            return retry, loose[: req.k], bool(loose)
+        return result, [], False
+
+    @property
+    def _vocab(self) -> Any:
+        return self.understander.vocab if self.understander is not None else None
+
+    async def _products(self, item_ids: list[str]) -> list[Product]:
+        found = []
+        for item_id in item_ids:
+            product = await self.get_product(item_id)
+            if product is not None:
+                found.append(product)
+        return found
+
+    async def _open_handoff(self, session: Session, state: DialogueState, reason: str, message: str) -> HandoffInfo:
+        if self.handoffs is None:
+            return HandoffInfo(status="offered", reason=reason)
+        from services.gateway.handoff_summary import transcript_of, summarize
+
+        transcript = transcript_of(session, message)
+        summary = summarize(transcript, state, reason)
+        record = await self.handoffs.open(session.session_id, reason, transcript, summary)
+        state.handoff_id = record.handoff_id
+        state.handoff_offered = None
+        metrics.HANDOFFS.labels(reason=reason).inc()
+        return HandoffInfo(status="open", handoff_id=record.handoff_id, reason=reason)
 
     async def prepare(self, req: ChatRequest, trace_id: str | None = None) -> Prepared:
         started = time.perf_counter()
         degraded: list[str] = []
         timings: dict[str, float] = {}
         session = await self._load_session(req.session_id, degraded)
+        state = session.state
         t0 = time.perf_counter()
-        with tracer.start_as_current_span("chat.rewrite") as span:
-            rewrite = await self._rewrite(req, session)
-            span.set_attribute("shoptalk.rewrite.kind", rewrite.kind)
-            span.set_attribute("shoptalk.rewrite.by", rewrite.rewritten_by)
-        timings["rewrite"] = round((time.perf_counter() - t0) * 1000, 3)
+        with tracer.start_as_current_span("chat.understand") as span:
+            understanding = await run_in_threadpool(self._understand, req.message, state.context())
+            decision, new_state = policy.decide(understanding, state, req.filters)
+            span.set_attribute("shoptalk.intent", decision.intent.value)
+            span.set_attribute("shoptalk.action", decision.action)
+        timings["understand"] = round((time.perf_counter() - t0) * 1000, 3)
+        metrics.INTENTS.labels(intent=decision.intent.value).inc()
+
+        result: SearchResult | None = None
+        hits: list[Hit] = []
+        no_match = alternatives = use_llm = False
+        text = ""
         t0 = time.perf_counter()
-        k = req.k + len(rewrite.exclude_ids)
-        result = await self.search(rewrite.query, k, req.mode, rewrite.filters)
-        timings["search"] = round((time.perf_counter() - t0) * 1000, 3)
-        hits = [h for h in result.hits if h.item_id not in rewrite.exclude_ids][: req.k]
-        focus = None
-        if rewrite.kind == "about" and rewrite.focus_item_id:
-            focus = await self.get_product(rewrite.focus_item_id)
-            if focus is not None:
-                others = [h for h in hits if h.item_id != focus.item_id][: req.k - 1]
-                hits = [Hit(item_id=focus.item_id, rank=1, score=1.0, product=focus), *others]
-        degraded.extend(result.degraded)
+        if decision.action == "search":
+            result, hits, alternatives = await self._run_search(degraded, decision, req)
+            no_match = alternatives or self.no_match.is_no_match(understanding, decision.slots, result, hits, self._vocab)
+            if no_match and not alternatives:
+                hits = []
+            shown = [(h.item_id, h.product.title, h.product.price, h.product.product_type) for h in hits]
+            new_state = policy.after_search(decision, new_state, shown, no_match)
+            types = self._vocab.type_names() if self._vocab is not None else []
+            if hits and not no_match:
+                text = answers.results_answer(decision.query, [h.product for h in hits], decision.slots)
+                use_llm = True
+            elif hits:
+                text = answers.no_match_answer(decision.query, decision.slots, types, [h.product for h in hits])
+            else:
+                text = answers.no_match_answer(decision.query, decision.slots, types, None)
+        elif decision.action == "ask":
+            text, hits = await self._answer_question(decision, req, understanding, degraded)
+        elif decision.action == "reply":
+            text = answers.reply(decision.reply or "chit_chat", understanding.text)
+        timings["execute"] = round((time.perf_counter() - t0) * 1000, 3)
+
+        handoff: HandoffInfo | None = None
+        if decision.handoff == "open":
+            handoff = await self._open_handoff(session, new_state, decision.handoff_reason or "asked", req.message)
+            opened = answers.handoff_answer(handoff.status)
+            text = opened if decision.action == "handoff" else f"{text}\n\n{opened}"
+        elif decision.handoff == "offer":
+            handoff = HandoffInfo(status="offered", reason=decision.handoff_reason or "asked")
+            offer = answers.handoff_offer(handoff.reason)
+            text = f"{text}\n\n{offer}" if text else offer
+        elif new_state.handoff_id:
+            handoff = HandoffInfo(status="open", handoff_id=new_state.handoff_id, reason="asked")
+        session.state = new_state
         return Prepared(
             request=req,
             session=session,
-            rewrite=rewrite,
+            understanding=understanding,
+            decision=decision,
+            state=new_state,
             result=result,
             hits=hits,
-            focus=focus,
+            offline_text=text,
             trace_id=trace_id or new_trace_id(),
             started=started,
+            use_llm=use_llm and self.llm is not None,
+            no_match=no_match,
+            alternatives=alternatives,
+            handoff=handoff,
             degraded=degraded,
             timings_ms=timings,
         )
 
+    async def _answer_question(
+        self, decision: policy.Decision, req: ChatRequest, u: Understanding, degraded: list[str]
+    ) -> tuple[str, list[Hit]]:
+        if decision.scope == "catalog":
+            result = await self.search(decision.query, 50, req.mode, decision.filters)
+            degraded.extend(result.degraded)
+            pool = [h.product for h in rank_by_fit(result.hits, decision.slots, self._vocab)]
+            chosen = answers.pick_superlative(decision.superlative or "cheapest", pool)
+            label = "in the catalog"
+            text = answers.superlative_answer(decision.superlative or "cheapest", pool, label)
+            shown = [chosen] if chosen is not None else []
+        else:
+            products = await self._products(decision.focus_ids)
+            if not products:
+                return answers.nothing_shown_answer(), []
+            if decision.ask_kind == "compare" and len(products) >= 2:
+                text = answers.comparison_answer(products)
+            elif decision.ask_kind == "superlative":
+                text = answers.superlative_answer(decision.superlative or "cheapest", products, "of these")
+                chosen = answers.pick_superlative(decision.superlative or "cheapest", products)
+                products = [chosen] if chosen is not None else products
+            else:
+                text = answers.detail_answer(u.text, decision.attribute or "general", products)
+            shown = products
+        hits = [Hit(item_id=p.item_id, rank=i, score=1.0, product=p) for i, p in enumerate(shown, start=1)]
+        return text, hits
+
     def cards(self, prep: Prepared, cited: list[str] | None = None) -> list[ProductCard]:
         cited_set = set(cited or [])
         out = []
+        asked = prep.decision.action == "ask"
         for position, hit in enumerate(prep.hits, start=1):
-            extra = (
-                "you asked about it" if prep.focus is not None and hit.item_id == prep.focus.item_id else ""
-            )
-            card = ProductCard.from_hit(hit, extra)
+            card = ProductCard.from_hit(hit, "you asked about it" if asked else "")
             card.rank = position
             card.cited = hit.item_id in cited_set
             out.append(card)
         return out
 
     def _messages(self, prep: Prepared) -> list[dict[str, str]]:
-        question = prep.request.message
-        if prep.focus is not None:
-            question += f"\n(The shopper is asking about [{prep.focus.item_id}], position 1 in the data.)"
         history = [(t.message, t.answer) for t in prep.session.turns[-3:]]
-        return build_messages(question, prep.products, history)
-
-    def offline_answer(self, prep: Prepared) -> str:
-        return compose_answer(
-            prep.request.message, prep.rewrite.query, prep.products, prep.rewrite.filters, focus=prep.focus
-        )
+        return build_messages(prep.request.message, prep.products, history)
 
     async def finish(
         self, prep: Prepared, raw_answer: str, answered_by: str, answer_reason: str | None
@@ -188,16 +306,25 @@ class ChatOrchestrator:
         degraded = list(dict.fromkeys(([answer_reason] if answer_reason else []) + prep.degraded))
         for reason in degraded:
             metrics.DEGRADED_ANSWERS.labels(reason=reason).inc()
+        filters = prep.decision.filters
         turn = Turn(
             message=prep.request.message,
-            query=prep.rewrite.query,
-            filters=prep.rewrite.filters,
+            query=prep.query,
+            filters=filters,
+            intent=prep.decision.intent.value,
             product_ids=allowed,
             product_titles=[h.product.title for h in prep.hits],
             product_prices=[h.product.price for h in prep.hits],
             answer=answer,
         )
         prep.session.add(turn, self.settings.session_max_turns)
+        if prep.handoff is not None and prep.handoff.handoff_id and self.handoffs is not None:
+            try:
+                await self.handoffs.add_message(prep.handoff.handoff_id, "shopper", prep.request.message)
+                await self.handoffs.add_message(prep.handoff.handoff_id, "assistant", answer)
+            except Exception as exc:  # the session keeps the turn either way
+                log.warning("handoff.append_failed", error=str(exc))
+                degraded.append("handoff-store-unavailable")
         try:
             await self.sessions.save(prep.session)
         except Exception as exc:
@@ -210,39 +337,49 @@ class ChatOrchestrator:
             "chat.answered",
             trace_id=prep.trace_id,
             session_id=prep.session.session_id,
-            kind=prep.rewrite.kind,
+            intent=prep.decision.intent.value,
+            action=prep.decision.action,
             answered_by=answered_by,
             degraded=degraded,
             products=len(allowed),
             cited=len(kept),
+            no_match=prep.no_match,
         )
         return ChatResponse(
             answer=answer,
             products=self.cards(prep, kept),
             citations=kept,
-            search_mode=prep.result.mode,
-            query=prep.rewrite.query,
-            filters=prep.rewrite.filters,
+            search_mode=prep.result.mode if prep.result else prep.request.mode,
+            query=prep.query,
+            filters=filters,
             degraded=",".join(degraded) or None,
             answered_by="llm" if answered_by == "llm" else "offline",
+            intent=prep.decision.intent.value,
+            slots=prep.decision.slots.model_dump(mode="json", exclude_defaults=True),
+            no_match=prep.no_match,
+            alternatives=prep.alternatives,
+            handoff=prep.handoff,
             trace_id=prep.trace_id,
             session_id=prep.session.session_id,
             timings_ms=timings,
         )
+
+    def _offline_reason(self, prep: Prepared) -> str | None:
+        """``no-llm`` only where an LLM would have written the answer (result lists)."""
+        return "no-llm" if prep.decision.action == "search" and prep.hits and not prep.no_match else None
 
     # ------------------------------------------------------------------ entry points
     async def chat(self, req: ChatRequest, trace_id: str | None = None) -> ChatResponse:
         with tracer.start_as_current_span("chat"):
             prep = await self.prepare(req, trace_id)
             t0 = time.perf_counter()
-            if self.llm is None:
-                text, by, reason = self.offline_answer(prep), "offline", "no-llm"
-            else:
+            text, by, reason = prep.offline_text, "offline", self._offline_reason(prep)
+            if prep.use_llm and self.llm is not None:
                 try:
                     text, _usage = await self.llm.complete(self._messages(prep))
                     by, reason = "llm", None
                 except LLMFailure as exc:
-                    text, by, reason = self.offline_answer(prep), "offline", exc.reason
+                    text, by, reason = prep.offline_text, "offline", exc.reason
             prep.timings_ms["answer"] = round((time.perf_counter() - t0) * 1000, 3)
             metrics.STAGE_DURATION.labels(stage="answer").observe(time.perf_counter() - t0)
             return await self.finish(prep, text, by, reason)
@@ -255,17 +392,20 @@ class ChatOrchestrator:
             {
                 "trace_id": prep.trace_id,
                 "session_id": prep.session.session_id,
-                "query": prep.rewrite.query,
-                "filters": prep.rewrite.filters.model_dump(mode="json"),
-                "search_mode": prep.result.mode.value,
+                "intent": prep.decision.intent.value,
+                "query": prep.query,
+                "filters": prep.decision.filters.model_dump(mode="json"),
+                "search_mode": (prep.result.mode if prep.result else req.mode).value,
+                "no_match": prep.no_match,
+                "alternatives": prep.alternatives,
                 "products": [c.model_dump(mode="json") for c in self.cards(prep)],
             },
         )
         t0 = time.perf_counter()
         parts: list[str] = []
         by = "offline"
-        reason: str | None = "no-llm"
-        if self.llm is not None:
+        reason: str | None = self._offline_reason(prep)
+        if prep.use_llm and self.llm is not None:
             try:
                 async for delta in self.llm.stream(self._messages(prep), StreamState()):
                     parts.append(delta)
@@ -277,7 +417,7 @@ class ChatOrchestrator:
                     parts.append("\n\n")
                     yield "token", {"text": "\n\n"}
         if by == "offline":
-            for chunk in chunk_text(self.offline_answer(prep)):
+            for chunk in chunk_text(prep.offline_text):
                 parts.append(chunk)
                 yield "token", {"text": chunk}
                 await asyncio.sleep(self.offline_chunk_delay_s)
@@ -293,3 +433,5 @@ class ChatOrchestrator:
         if self.llm is not None:
             await self.llm.aclose()
         await self.sessions.aclose()
+        if self.handoffs is not None and hasattr(self.handoffs, "aclose"):
+            await self.handoffs.aclose()

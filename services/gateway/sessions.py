@@ -12,13 +12,15 @@ from pydantic import BaseModel, Field
 
 from ml.config import Settings
 from ml.retrieval.types import SearchFilters
+from services.gateway.dialogue_state import DialogueState
 
 MAX_ANSWER_CHARS = 1500
 
 
 class Turn(BaseModel):
     message: str
-    query: str = Field(description="Standalone query the message was rewritten to.")
+    query: str = Field(description="The search query rebuilt from the dialogue state (empty: no search).")
+    intent: str = "search"
     filters: SearchFilters = Field(default_factory=SearchFilters)
     product_ids: list[str] = Field(default_factory=list, description="Products shown, in order.")
     product_titles: list[str] = Field(default_factory=list)
@@ -29,6 +31,7 @@ class Turn(BaseModel):
 class Session(BaseModel):
     session_id: str
     turns: list[Turn] = Field(default_factory=list)
+    state: DialogueState = Field(default_factory=DialogueState)
     updated_at: float = Field(default_factory=time.time)
 
     @staticmethod

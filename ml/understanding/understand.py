@@ -1,0 +1,119 @@
+"""One shopper turn → :class:`Understanding`: the trained intent model, the slot extractors and a
+few context rules that a text-only classifier cannot know.
+
+The classifier sees the message alone; whether "in black?" refines something depends on whether
+anything is on screen. The context rules below are the only place that mixes the two, and each
+one is a statement about the conversation, not about words:
+
+* nothing shown yet → a follow-up (``refine``/``ask_about``) is a new ``search``, unless it asks
+  for a catalog-wide superlative ("what's your cheapest sofa?");
+* a message that points at shown items (an ordinal, a pronoun with a question) is about them;
+* a ``search`` that adds only constraints (colour, price, device, size) and names no new need,
+  while items are shown, refines them;
+* a ``refine`` that names a different product type than the current need starts a new need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from ml.understanding.gibberish import looks_like_gibberish
+from ml.understanding.questions import classify_question
+from ml.understanding.references import extract_reference
+from ml.understanding.sentiment import frustration
+from ml.understanding.slots import extract_slots
+from ml.understanding.types import DialogueContext, Intent, Slots, Understanding
+from ml.understanding.vocab import CatalogVocabulary
+
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_NON_ENGLISH_HINT = re.compile(
+    r"\b(je|cherche|une?|des|pour|busco|quiero|para|ich|suche|einen?|eine|cerco|vorrei|per)\b", re.I
+)
+
+
+class IntentModel(Protocol):
+    def predict(self, texts: list[str]) -> list[tuple[Intent, float, dict[str, float]]]: ...
+
+
+def _constraint_only(slots: Slots, residual: Sequence[str]) -> bool:
+    """The turn adds constraints but names no need of its own."""
+    return not slots.product_types and not residual and not slots.is_empty()
+
+
+class TurnUnderstander:
+    """Stateless: everything about the conversation comes in through :class:`DialogueContext`."""
+
+    def __init__(self, vocab: CatalogVocabulary, intent_model: IntentModel | None) -> None:
+        self.vocab = vocab
+        self.intent_model = intent_model
+
+    def understand(self, text: str, context: DialogueContext | None = None) -> Understanding:
+        context = context or DialogueContext()
+        message = " ".join(text.split())
+        slots, residual = extract_slots(message, self.vocab)
+        reference = extract_reference(message, context.shown_count)
+        ask_kind, attribute = classify_question(message)
+        compound, frustrated = frustration(message)
+        if not _LETTERS.search(message):  # emoji, digits or punctuation only
+            return Understanding(
+                text=message, intent=Intent.chit_chat, confidence=0.5, gibberish=not message.strip("!?. "),
+                sentiment=compound,
+            )
+        gibberish = looks_like_gibberish(message, self.vocab)
+        if self.intent_model is not None:
+            intent, confidence, scores = self.intent_model.predict([message])[0]
+        else:  # no trained model: say so in the scores; the policy treats every turn as a need
+            intent, confidence, scores = Intent.search, 0.0, {}
+        intent = self._in_context(intent, message, slots, residual, reference, ask_kind, context)
+        if intent is not Intent.ask_about:
+            ask_kind = None if intent is not Intent.search or reference.scope != "catalog" else ask_kind
+        elif ask_kind is None:
+            ask_kind = "superlative" if reference.superlative else "detail"
+        return Understanding(
+            text=message,
+            intent=intent,
+            confidence=confidence,
+            intent_scores=scores,
+            slots=slots,
+            reference=reference,
+            ask_kind=ask_kind,
+            attribute=attribute,
+            residual_terms=list(residual),
+            gibberish=gibberish and slots.is_empty(),
+            sentiment=compound,
+            frustrated=frustrated,
+            language="other" if _NON_ENGLISH_HINT.search(message) else "en",
+        )
+
+    @staticmethod
+    def _in_context(
+        intent: Intent,
+        message: str,
+        slots: Slots,
+        residual: Sequence[str],
+        reference: object,
+        ask_kind: str | None,
+        context: DialogueContext,
+    ) -> Intent:
+        from ml.understanding.types import Reference
+
+        assert isinstance(reference, Reference)
+        shown = context.shown_count > 0
+        points_at_shown = bool(reference.positions or reference.pronoun or reference.all_shown)
+        if not shown:
+            if intent in (Intent.refine, Intent.ask_about):
+                return Intent.search
+            return intent
+        if intent in (Intent.search, Intent.refine) and points_at_shown and ask_kind is not None:
+            return Intent.ask_about
+        if intent is Intent.search and reference.superlative and reference.scope == "shown":
+            return Intent.ask_about
+        if intent is Intent.search and _constraint_only(slots, residual):
+            return Intent.refine
+        if intent is Intent.refine and slots.product_types:
+            current = set(context.current_slots.product_types)
+            if current and not current & set(slots.product_types):
+                return Intent.search
+        return intent
