@@ -43,7 +43,17 @@ def keyword_fields(product: Product) -> dict[str, str]:
             filter(None, [product.display_type, (product.node_path or "").replace("/", " ")])
         ),
         "attributes": " ".join(
-            filter(None, [product.color_text, " ".join(product.colors), product.material, product.style])
+            filter(
+                None,
+                [
+                    product.color_text,
+                    " ".join(product.colors),
+                    product.material,
+                    product.style,
+                    product.model_name,
+                    product.model_number,
+                ],
+            )
         ),
         "body": "\n".join(
             filter(None, [product.caption, *product.bullets, " ".join(product.keywords), product.description])

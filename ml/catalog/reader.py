@@ -15,12 +15,13 @@ import json
 import urllib.request
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from ml.catalog.english import pick_language, plain_values, standardized_colors
+from ml.catalog.facts import first_plain, first_text, parse_dimensions, parse_weight, parse_year
 from ml.catalog.pricing import synthetic_price
 from ml.catalog.product import Product
 
@@ -154,7 +155,32 @@ def parse_listing(obj: Any, images: dict[str, str] | None = None) -> Product:
         language=name.language or "en_US",
         non_english_fields=sorted(set(non_english)),
         domains=[domain] if isinstance(domain, str) else [],
+        **listing_facts(obj),
     )
+
+
+def listing_facts(obj: dict[str, Any]) -> dict[str, Any]:
+    """Optional facts (dimensions, weight, model, pattern…); an unreadable one is left out."""
+    parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
+        "dimensions": ("item_dimensions", parse_dimensions),
+        "weight": ("item_weight", parse_weight),
+        "model_number": ("model_number", first_plain),
+        "model_name": ("model_name", first_text),
+        "model_year": ("model_year", parse_year),
+        "pattern": ("pattern", first_text),
+        "fabric_type": ("fabric_type", first_text),
+        "finish_type": ("finish_type", first_text),
+        "item_shape": ("item_shape", first_text),
+    }
+    facts: dict[str, Any] = {}
+    for name, (key, parse) in parsers.items():
+        try:
+            value = parse(obj.get(key))
+        except (TypeError, ValueError, AttributeError):
+            continue
+        if value is not None:
+            facts[name] = value
+    return facts
 
 
 def _split_keywords(values: list[str]) -> list[str]:
