@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     session_ttl_s: int = Field(default=3600, ge=1, description="Idle chat sessions expire after this.")
     session_max_turns: int = Field(default=10, ge=1, description="Turns of history kept per session.")
+    handoff_db_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SHOPTALK_HANDOFF_DB_URL", "SHOPTALK_DATABASE_URL", "handoff_db_url"),
+        description="PostgreSQL URL (postgresql://…) for handoffs; unset: SQLite in data_dir/handoffs.db.",
+    )
 
     # --- MLflow / Prefect ---------------------------------------------------------------------
     mlflow_tracking_uri: str | None = Field(default=None, description="Unset: SQLite in data_dir.")

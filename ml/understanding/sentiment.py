@@ -39,17 +39,35 @@ POSITIVE_DISCOUNT = 0.3  # emphasis in a message this positive is enthusiasm, no
 _STRONG_CUES: tuple[tuple[str, str], ...] = (
     ("useless", r"\buseless\b"),
     ("ridiculous", r"\bridiculous\b"),
-    ("not-helping", r"\b(?:you(?:'re| are)?|u r|ur|this is|that's|that is|it's|it is)\s+(?:not|n't|never)\s+help(?:ing|ful)\b"),
-    ("not-helping", r"\bnot\s+helping\b|\b(?:not|un)\s*(?:very\s+|really\s+|at all\s+)?helpful\b|\b(?:no|zero)\s+help\b|\bno use\b"),
-    ("already-said", r"\bi\s+(?:already|just|literally)\s+(?:said|told|asked|wrote|typed|mentioned|explained)\b"),
+    (
+        "not-helping",
+        r"\b(?:you(?:'re| are)?|u r|ur|this is|that's|that is|it's|it is)\s+(?:not|n't|never)\s+help(?:ing|ful)\b",
+    ),
+    (
+        "not-helping",
+        r"\bnot\s+helping\b|\b(?:not|un)\s*(?:very\s+|really\s+|at all\s+)?helpful\b|\b(?:no|zero)\s+help\b|\bno use\b",
+    ),
+    (
+        "already-said",
+        r"\bi\s+(?:already|just|literally)\s+(?:said|told|asked|wrote|typed|mentioned|explained)\b",
+    ),
     ("already-said", r"\bi\s+(?:said|told you)\b[^.?!]*\balready\b"),
     ("not-listening", r"\b(?:are|r)\s+(?:you|u)\s+(?:even\s+)?(?:listening|reading|paying attention)\b"),
-    ("not-listening", r"\b(?:you|u)\s+(?:don'?t|do not|never|can'?t|cannot)\s+(?:understand|listen|get it|read)\b"),
+    (
+        "not-listening",
+        r"\b(?:you|u)\s+(?:don'?t|do not|never|can'?t|cannot)\s+(?:understand|listen|get it|read)\b",
+    ),
     ("waste-of-time", r"\bwaste of (?:my\s+)?time\b"),
     ("stupid", r"\b(?:stupid|dumb|idiotic|pathetic)\b"),
-    ("this-is-bad", r"\b(?:this|that|it|you)\s+(?:is\s+|are\s+)?(?:sucks?|garbage|rubbish|trash|a joke|hopeless|pointless|broken)\b"),
+    (
+        "this-is-bad",
+        r"\b(?:this|that|it|you)\s+(?:is\s+|are\s+)?(?:sucks?|garbage|rubbish|trash|a joke|hopeless|pointless|broken)\b",
+    ),
     ("whats-wrong", r"\bwhat(?:'s| is)\s+wrong with (?:you|this)\b"),
-    ("how-many-times", r"\bhow many times\b|\bfor the (?:last|third|fourth|fifth|hundredth|\d+(?:st|nd|rd|th)) time\b"),
+    (
+        "how-many-times",
+        r"\bhow many times\b|\bfor the (?:last|third|fourth|fifth|hundredth|\d+(?:st|nd|rd|th)) time\b",
+    ),
     ("frustrated", r"\b(?:frustrat\w*|fed up|sick (?:and tired )?of|had enough|give up|i'?m done)\b"),
     ("annoyed", r"\b(?:annoy(?:ed|ing)|irritat(?:ed|ing)|infuriating|unbelievable)\b"),
     ("forget-it", r"\bforget (?:it|this)\b|\bnever ?mind\b"),
@@ -57,12 +75,18 @@ _STRONG_CUES: tuple[tuple[str, str], ...] = (
 )
 _MILD_CUES: tuple[tuple[str, str], ...] = (
     ("not-what-asked", r"\bnot what i (?:asked|want(?:ed)?|said|meant|need(?:ed)?|searched)\b"),
-    ("not-what-asked", r"\b(?:that's|that is|these are|those are|this is)\s+(?:not|n't)\s+(?:it|right|what)\b"),
+    (
+        "not-what-asked",
+        r"\b(?:that's|that is|these are|those are|this is)\s+(?:not|n't)\s+(?:it|right|what)\b",
+    ),
     ("i-said", r"\bi (?:said|asked for|told you)\b"),
     ("again", r"\b(?:again|still|once more|same (?:thing|results|stuff))\b"),
     ("exasperation", r"\b(?:seriously|come on|ugh+|argh+|omg|oh my god|jeez|geez|sigh|duh)\b"),
     ("wrong", r"\b(?:wrong|nope|no no)\b"),
-    ("going-nowhere", r"\b(?:you keep (?:showing|giving|suggesting|saying)|taking forever|nothing (?:works|helps))\b"),
+    (
+        "going-nowhere",
+        r"\b(?:you keep (?:showing|giving|suggesting|saying)|taking forever|nothing (?:works|helps))\b",
+    ),
 )
 
 

@@ -1,0 +1,1 @@
+"""Real local servers for integration tests (PostgreSQL, …), started on loopback ports."""
