@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 from typing import Any
@@ -11,7 +13,7 @@ from typing import Any
 from ml.config import Settings
 from ml.embedding.protocol import Embedder
 from ml.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
-from ml.ingest.pipeline import ingest_catalog
+from ml.ingest.pipeline import IngestReport, ingest_catalog
 from ml.retrieval.engine import HybridSearcher
 from ml.retrieval.factory import build_embedder, build_keyword_index, build_vector_index
 from ml.retrieval.types import SearchMode
@@ -47,16 +49,26 @@ def evaluate_searcher(
     return result
 
 
-def run_eval(
+@dataclass
+class FreshIndex:
+    """A searcher over fresh embedded indexes of one catalog, plus how the ingest went."""
+
+    searcher: HybridSearcher
+    report: IngestReport
+    data_dir: Path
+
+
+@contextmanager
+def fresh_index(
     catalog: str | Path,
-    queries: Mapping[str, str],
-    qrels: Mapping[str, Mapping[str, int]],
     settings: Settings,
     embedder: Embedder | None = None,
-    k: int = 10,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
-    """Index ``catalog`` into a temporary embedded store and evaluate all three modes."""
+) -> Iterator[FreshIndex]:
+    """Index ``catalog`` into temporary embedded indexes (tantivy + Milvus Lite); removed on exit.
+
+    Servers configured in ``settings`` (Elasticsearch, Milvus) are never touched.
+    """
     embedder = embedder or build_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="shoptalk-eval-") as tmp:
         local = settings.model_copy(
@@ -74,10 +86,28 @@ def run_eval(
             vector_weight=settings.vector_weight,
             candidate_pool=settings.candidate_pool,
         )
-        result = evaluate_searcher(searcher, queries, qrels, k=k)
-        close = getattr(vector, "close", None)
-        if close:
-            close()
+        try:
+            yield FreshIndex(searcher=searcher, report=report, data_dir=Path(tmp))
+        finally:
+            close = getattr(vector, "close", None)
+            if close:
+                close()
+
+
+def run_eval(
+    catalog: str | Path,
+    queries: Mapping[str, str],
+    qrels: Mapping[str, Mapping[str, int]],
+    settings: Settings,
+    embedder: Embedder | None = None,
+    k: int = 10,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Index ``catalog`` into a temporary embedded store and evaluate all three modes."""
+    embedder = embedder or build_embedder(settings)
+    with fresh_index(catalog, settings, embedder, progress) as fresh:
+        result = evaluate_searcher(fresh.searcher, queries, qrels, k=k)
+        report = fresh.report
     result["catalog"] = {"products": report.products, "skipped_lines": len(report.load.skipped)}
     result["model_version"] = embedder.model_version
     return result
