@@ -1,4 +1,9 @@
-"""The grounded offline answerer: composes an answer from the retrieved products alone.
+"""The original search-results answerer, kept for compatibility (``compose_answer``, ``chunk_text``).
+
+New code uses :mod:`services.gateway.answers`, which answers every dialogue decision; the text
+safety helpers live in :mod:`services.gateway.listing_text` and are re-exported here.
+
+The grounded offline answerer: composes an answer from the retrieved products alone.
 
 Used when no LLM is configured (``degraded: "no-llm"``) and as the fallback when the LLM times
 out or fails. It only states facts from structured fields (title, brand, type, price, colour,
@@ -13,125 +18,31 @@ from collections.abc import Iterator, Sequence
 
 from ml.catalog.product import Product
 from ml.retrieval.types import SearchFilters
-
-INSTRUCTION_LIKE = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instruction|prompt|rule|above|previous|prior)s?\b"
-    r"|\bsystem prompt\b|\byou are now\b|\bact as\b|\bnew instructions?\b|\bassistant:",
-    re.IGNORECASE | re.DOTALL,
+from services.gateway.answers import format_price
+from services.gateway.listing_text import (
+    INSTRUCTION_LIKE,
+    STOPWORDS,
+    content_terms,
+    looks_like_instruction,
+    mentions,
 )
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "more",
-        "my",
-        "of",
-        "on",
-        "one",
-        "ones",
-        "or",
-        "show",
-        "than",
-        "that",
-        "the",
-        "them",
-        "these",
-        "they",
-        "this",
-        "those",
-        "to",
-        "under",
-        "over",
-        "was",
-        "what",
-        "which",
-        "with",
-        "would",
-        "you",
-        "your",
-        "there",
-        "their",
-        "any",
-        "some",
-        "please",
-        "find",
-        "want",
-        "need",
-        "looking",
-        "get",
-        "cheaper",
-        "cheap",
-        "also",
-        "just",
-        "like",
-        "second",
-        "first",
-        "third",
-        "fourth",
-        "fifth",
-        "last",
-        "other",
-        "others",
-        "good",
-        "best",
-        "really",
-        "very",
-        "much",
-        "about",
-        "similar",
-        "tell",
-        "price",
-        "priced",
-        "cost",
-        "costs",
-        "dollars",
-        "usd",
-        "item",
-        "items",
-        "product",
-        "products",
-    ]
-)
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+from services.gateway.listing_text import product_text as _product_text
 
-
-def looks_like_instruction(text: str) -> bool:
-    return bool(INSTRUCTION_LIKE.search(text))
-
-
-def content_terms(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and not w.isdigit() and len(w) > 2]
-
-
-def mentions(text: str, term: str) -> bool:
-    """``term`` occurs in ``text`` (also as its singular: "boots" matches "boot")."""
-    return term in text or (len(term) > 3 and term.endswith("s") and term[:-1] in text)
+__all__ = [
+    "INSTRUCTION_LIKE",
+    "STOPWORDS",
+    "answer_about_product",
+    "chunk_text",
+    "compose_answer",
+    "content_terms",
+    "describe_filters",
+    "looks_like_instruction",
+    "mentions",
+]
 
 
 def _money(value: float) -> str:
-    return f"${value:,.2f}"
+    return format_price(value)
 
 
 def _name(product: Product) -> str:
@@ -151,24 +62,6 @@ def _attributes(product: Product) -> str:
     if product.material:
         parts.append(product.material)
     return ", ".join(p for p in parts if p)
-
-
-def _product_text(product: Product) -> str:
-    return " ".join(
-        filter(
-            None,
-            [
-                product.title,
-                product.color_text,
-                product.material,
-                product.style,
-                product.caption,
-                *product.bullets,
-                " ".join(product.keywords),
-                product.description,
-            ],
-        )
-    ).lower()
 
 
 def _evidence(product: Product, term: str) -> str | None:
