@@ -24,10 +24,11 @@ from ml.logging import get_logger
 from ml.observability.tracing import install_tracing
 from ml.retrieval.engine import HybridSearcher
 from services.gateway.deps import trace_id
+from services.gateway.handoff import build_handoff_store
 from services.gateway.llm import LLMClient
 from services.gateway.middleware import BodySizeLimitMiddleware, MetricsMiddleware
 from services.gateway.orchestrator import ChatOrchestrator
-from services.gateway.routes import catalog, chat, health
+from services.gateway.routes import agent, catalog, chat, health
 from services.gateway.security import install_security
 from services.gateway.sessions import SessionStore, build_session_store
 
@@ -122,6 +123,11 @@ def create_app(
             searcher, sessions or build_session_store(settings), llm_client, settings
         )
 
+    # the durable handoff queue (SQLite in data_dir, or PostgreSQL by URL); the policy shares it
+    handoffs = getattr(orchestrator, "handoffs", None) or build_handoff_store(settings)
+    if getattr(orchestrator, "handoffs", None) is None:
+        orchestrator.handoffs = handoffs
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         errors = await run_in_threadpool(health.refresh_index_gauges, orchestrator.searcher)
@@ -132,6 +138,7 @@ def create_app(
         )
         yield
         await orchestrator.aclose()
+        await handoffs.aclose()
 
     app = FastAPI(
         title="ShopTalk gateway",
@@ -142,6 +149,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.orchestrator = orchestrator
+    app.state.handoffs = handoffs
     # Chat bodies over 1 MB are refused unread (413); smaller ones get a precise 422 reason.
     chat_body_limit = max(1_000_000, 16 * settings.max_message_chars)
     app.add_middleware(BodySizeLimitMiddleware, limits={"/v1/chat": chat_body_limit})
@@ -152,6 +160,7 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(catalog.router)
     app.include_router(health.router)
+    app.include_router(agent.router)  # agent console + handoff API (services/gateway/routes/agent.py)
     _include_voice(app)
 
     @app.get("/", include_in_schema=False)

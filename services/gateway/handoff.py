@@ -117,7 +117,7 @@ class HandoffStore(Protocol):
         """The handoff with its full transcript, or ``None``."""
         ...
 
-    async def list(self, status: StatusFilter = "active", limit: int = 100) -> list[Handoff]:
+    async def list_handoffs(self, status: StatusFilter = "active", limit: int = 100) -> list[Handoff]:
         """Handoffs by status (``active`` = open + assigned), oldest activity first for open ones."""
         ...
 

@@ -234,7 +234,7 @@ class PostgresHandoffStore:
         handoff.transcript = [_message(r) for r in rows]
         return handoff
 
-    async def list(self, status: StatusFilter = "active", limit: int = 100) -> list[Handoff]:
+    async def list_handoffs(self, status: StatusFilter = "active", limit: int = 100) -> list[Handoff]:
         wanted = list(statuses(status))
         order = "h.updated_at DESC" if status in ("closed", "all") else "h.created_at ASC"
         pool = await self._get_pool()

@@ -229,7 +229,7 @@ class SQLiteHandoffStore:
 
         return await self._run(work)
 
-    async def list(self, status: StatusFilter = "active", limit: int = 100) -> list[Handoff]:
+    async def list_handoffs(self, status: StatusFilter = "active", limit: int = 100) -> list[Handoff]:
         wanted = statuses(status)
         marks = ", ".join("?" for _ in wanted)
         order = "h.updated_at DESC" if status in ("closed", "all") else "h.created_at ASC"

@@ -47,7 +47,7 @@ from ml.observability import metrics
 log = get_logger(__name__)
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-ADMIN_PREFIXES = ("/admin", "/v1/admin", "/v1/ingest", "/v1/index")
+ADMIN_PREFIXES = ("/admin", "/v1/admin", "/v1/ingest", "/v1/index", "/v1/agent")
 VOICE_PATH = "/v1/voice"
 MULTIPART_OVERHEAD = 1_000_000
 

@@ -125,6 +125,7 @@
       badge.textContent = "degraded: " + response.degraded;
       turn.el.appendChild(badge);
     }
+    handoffUpdate(turn, response.handoff);
     turn.el.dataset.done = "true";
     scrollDown();
   }
@@ -291,5 +292,80 @@
     }
   });
 
-  window.shoptalk = { ask, sendVoice };
+  // ---------------------------------------------------------------- human handoff
+  // An offered handoff gets a "Talk to a person" button (POST /v1/handoffs); while one is open the
+  // client polls GET /v1/sessions/{id}/messages?after=N and shows the agent's replies as "Agent".
+  const HANDOFF_POLL_MS = Number(window.HANDOFF_POLL_MS || 2500);
+  let handoffAfter = Number(sessionStorage.getItem("shoptalk.handoffAfter") || 0);
+  let handoffTimer = null;
+
+  function handoffUpdate(turn, handoff) {
+    if (!handoff) return;
+    if (handoff.status === "offered") {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "handoff-offer";
+      button.textContent = "Talk to a person";
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        try {
+          const response = await fetch("/v1/handoffs", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ session_id: sessionId, reason: handoff.reason || "asked" }),
+          });
+          if (!response.ok) throw new Error(await errorText(response));
+          button.remove();
+          addMessage("notice", "You're in the queue: a person from our team will reply here.");
+          pollHandoff();
+        } catch (err) {
+          button.disabled = false;
+          addMessage("error", "Couldn't reach a person: " + err.message);
+        }
+      });
+      turn.el.appendChild(button);
+    } else if (handoff.status === "open" || handoff.status === "assigned") {
+      pollHandoff();
+    }
+  }
+
+  function showAgentMessage(m) {
+    if (m.role !== "agent") { addMessage("notice", m.text); return; }
+    const el = addMessage("agent");
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = "Agent" + (m.author && m.author !== "Agent" ? " · " + m.author : "");
+    const text = document.createElement("div");
+    text.className = "text";
+    text.textContent = m.text;
+    el.append(who, text);
+  }
+
+  async function pollHandoff() {
+    clearTimeout(handoffTimer);
+    handoffTimer = null;
+    if (!sessionId) return;
+    let again = true;
+    try {
+      const url = "/v1/sessions/" + encodeURIComponent(sessionId) + "/messages?after=" + handoffAfter;
+      const response = await fetch(url, { headers: { accept: "application/json" } });
+      if (!response.ok) throw new Error(response.status + "");
+      const data = await response.json();
+      for (const m of data.messages) showAgentMessage(m);
+      handoffAfter = data.next_after;
+      sessionStorage.setItem("shoptalk.handoffAfter", String(handoffAfter));
+      again = !!data.handoff && data.handoff.status !== "closed";
+    } catch (err) { /* offline for a moment: try again */ }
+    if (again) handoffTimer = setTimeout(pollHandoff, HANDOFF_POLL_MS);
+  }
+
+  $("start-over").addEventListener("click", () => {
+    clearTimeout(handoffTimer);
+    handoffTimer = null;
+    handoffAfter = 0;
+    sessionStorage.removeItem("shoptalk.handoffAfter");
+  });
+  if (sessionId) pollHandoff(); // a reload during a handoff keeps showing the agent's replies
+
+  window.shoptalk = { ask, sendVoice, pollHandoff };
 })();

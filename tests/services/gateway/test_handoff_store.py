@@ -83,9 +83,9 @@ async def test_status_transitions(store: HandoffStore) -> None:
     assigned = await store.assign(h.handoff_id, "Sam")
     assert assigned.status == "assigned" and assigned.agent == "Sam"
     assert assigned.updated_at >= h.updated_at
-    assert [x.handoff_id for x in await store.list("assigned")] == [h.handoff_id]
-    assert await store.list("open") == []
-    assert [x.handoff_id for x in await store.list("active")] == [h.handoff_id]
+    assert [x.handoff_id for x in await store.list_handoffs("assigned")] == [h.handoff_id]
+    assert await store.list_handoffs("open") == []
+    assert [x.handoff_id for x in await store.list_handoffs("active")] == [h.handoff_id]
     closed = await store.close(h.handoff_id, "Sam")
     assert closed.status == "closed"
     assert (await store.close(h.handoff_id)).status == "closed"  # idempotent
@@ -93,8 +93,8 @@ async def test_status_transitions(store: HandoffStore) -> None:
         await store.assign(h.handoff_id, "Kim")
     with pytest.raises(HandoffClosed):
         await store.add_message(h.handoff_id, "agent", "are you there?")
-    assert await store.list("active") == []
-    assert [x.handoff_id for x in await store.list("closed")] == [h.handoff_id]
+    assert await store.list_handoffs("active") == []
+    assert [x.handoff_id for x in await store.list_handoffs("closed")] == [h.handoff_id]
     with pytest.raises(HandoffNotFound):
         await store.assign("h_missing", "Sam")
     with pytest.raises(HandoffNotFound):
@@ -184,10 +184,12 @@ async def test_concurrent_writes_lose_nothing(make_store: Callable[[], HandoffSt
 
 async def test_listing_orders_oldest_open_first(store: HandoffStore) -> None:
     ids = [(await store.open(f"s{i}", "asked")).handoff_id for i in range(3)]
-    assert [h.handoff_id for h in await store.list("open")] == ids
-    assert [h.handoff_id for h in await store.list("open", limit=2)] == ids[:2]
+    assert [h.handoff_id for h in await store.list_handoffs("open")] == ids
+    assert [h.handoff_id for h in await store.list_handoffs("open", limit=2)] == ids[:2]
     await store.close(ids[0])
-    assert next(h.handoff_id for h in await store.list("all")) == ids[0]  # most recently updated first
+    assert (
+        next(h.handoff_id for h in await store.list_handoffs("all")) == ids[0]
+    )  # most recently updated first
 
 
 async def test_sqlite_is_wal_and_file_under_data_dir(tmp_path: Path) -> None:
