@@ -45,6 +45,7 @@ COMMAND_MODULES = [
     "ml.cli.flows",
     "ml.cli.bench_flows",
     "ml.cli.up",
+    "ml.cli.weights",
 ]
 
 
