@@ -68,7 +68,19 @@ class Slots(BaseModel):
     exclude_terms: list[str] = Field(
         default_factory=list, description='Negated attributes ("without a lid" → "lid").'
     )
+    exclude_materials: list[str] = Field(
+        default_factory=list, description='Negated materials ("not leather").'
+    )
+    exclude_brands: list[str] = Field(
+        default_factory=list, description='Negated brands ("not AmazonBasics").'
+    )
     price: PriceSlot | None = None
+    price_change: Literal["cheaper", "pricier"] | None = Field(
+        default=None, description='Relative price wish without an amount ("cheaper ones?").'
+    )
+    size_change: Literal["bigger", "smaller"] | None = Field(
+        default=None, description='Relative size wish ("a bigger one", "smaller size").'
+    )
     sizes: list[str] = Field(
         default_factory=list, description='Normalised sizes: "5x8", "160x230 cm", "17 inch", "queen".'
     )
