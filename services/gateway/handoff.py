@@ -162,6 +162,13 @@ def new_handoff_id() -> str:
     return "h_" + uuid.uuid4().hex[:20]
 
 
+def clean_text(text: str | None) -> str:
+    """Text any backend stores as given: no NUL (PostgreSQL refuses it), no lone surrogates."""
+    if not text:
+        return ""
+    return text.replace("\x00", "").encode("utf-8", errors="replace").decode("utf-8")
+
+
 def check_reason(reason: str) -> str:
     if reason not in REASONS:
         raise ValueError(f"unknown handoff reason {reason!r}; one of {', '.join(REASONS)}")
@@ -175,7 +182,8 @@ def check_role(role: str) -> Role:
 
 
 def entries(transcript: Iterable[TranscriptEntry | dict[str, Any]]) -> list[TranscriptEntry]:
-    return [e if isinstance(e, TranscriptEntry) else TranscriptEntry.model_validate(e) for e in transcript]
+    out = [e if isinstance(e, TranscriptEntry) else TranscriptEntry.model_validate(e) for e in transcript]
+    return [e.model_copy(update={"text": clean_text(e.text)}) for e in out]
 
 
 def products_json(products: Iterable[ShownProduct | dict[str, Any]]) -> str | None:

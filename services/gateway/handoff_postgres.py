@@ -25,6 +25,7 @@ from services.gateway.handoff import (
     TranscriptEntry,
     check_reason,
     check_role,
+    clean_text,
     entries,
     joined_notice,
     new_handoff_id,
@@ -188,6 +189,7 @@ class PostgresHandoffStore:
     ) -> Handoff:
         check_reason(reason)
         lines = entries(transcript)
+        summary = clean_text(summary)
         pool = await self._get_pool()
         async with pool.acquire() as conn, conn.transaction():
             handoff_id, now = new_handoff_id(), time.time()
@@ -263,6 +265,7 @@ class PostgresHandoffStore:
     ) -> HandoffMessage:
         checked = check_role(role)
         shown = products_json(products)
+        text, author = clean_text(text), clean_text(author) or None
         pool = await self._get_pool()
         async with pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
@@ -330,12 +333,14 @@ class PostgresHandoffStore:
         return updated
 
     async def assign(self, handoff_id: str, agent: str) -> Handoff:
+        agent = clean_text(agent) or "Agent"
         return await self._transition(handoff_id, "assigned", agent, joined_notice(agent))
 
     async def close(self, handoff_id: str, agent: str | None = None) -> Handoff:
         return await self._transition(handoff_id, "closed", agent, CLOSED_NOTICE)
 
     async def set_summary(self, handoff_id: str, summary: str) -> None:
+        summary = clean_text(summary)
         pool = await self._get_pool()
         async with pool.acquire() as conn:
             result = await conn.execute(

@@ -28,6 +28,7 @@ from services.gateway.handoff import (
     TranscriptEntry,
     check_reason,
     check_role,
+    clean_text,
     entries,
     joined_notice,
     new_handoff_id,
@@ -185,6 +186,7 @@ class SQLiteHandoffStore:
     ) -> Handoff:
         check_reason(reason)
         lines = entries(transcript)
+        summary = clean_text(summary)
 
         def work() -> Handoff:
             with self._tx() as conn:
@@ -262,6 +264,7 @@ class SQLiteHandoffStore:
     ) -> HandoffMessage:
         checked = check_role(role)
         shown = products_json(products)
+        text, author = clean_text(text), clean_text(author) or None
 
         def work() -> HandoffMessage:
             with self._tx() as conn:
@@ -327,12 +330,15 @@ class SQLiteHandoffStore:
         return updated
 
     async def assign(self, handoff_id: str, agent: str) -> Handoff:
+        agent = clean_text(agent) or "Agent"
         return await self._run(lambda: self._transition(handoff_id, "assigned", agent, joined_notice(agent)))
 
     async def close(self, handoff_id: str, agent: str | None = None) -> Handoff:
         return await self._run(lambda: self._transition(handoff_id, "closed", agent, CLOSED_NOTICE))
 
     async def set_summary(self, handoff_id: str, summary: str) -> None:
+        summary = clean_text(summary)
+
         def work() -> None:
             with self._tx() as conn:
                 updated = conn.execute(

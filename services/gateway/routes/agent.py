@@ -291,7 +291,7 @@ async def open_handoff(
 )
 async def shopper_messages(
     session_id: str = PathParam(pattern=SESSION_ID_PATTERN),
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=2**62),
     store: HandoffStore = Depends(get_handoffs),
 ) -> ShopperMessages:
     messages = await _call(store.pending_for_shopper(session_id, after))

@@ -223,3 +223,13 @@ async def test_postgres_outage_is_reported_not_hung() -> None:
     assert await store.ping() is False
     with pytest.raises(OSError):
         await store.open("sess1", "asked")
+
+
+async def test_any_text_is_stored(store: HandoffStore) -> None:
+    """NUL bytes (PostgreSQL refuses them) and lone surrogates never turn a write into an error."""
+    h = await store.open("sess1", "asked", [{"role": "shopper", "text": "nul\x00here"}], "sum\x00mary")
+    m = await store.add_message(h.handoff_id, "agent", "bad \ud800 surrogate, emoji 🛋️, ü", author="S\x00am")
+    full = await store.get(h.handoff_id)
+    assert full is not None
+    assert full.summary == "summary" and full.transcript[0].text == "nulhere"
+    assert full.transcript[1].text == m.text and "🛋️, ü" in m.text and m.author == "Sam"

@@ -1,0 +1,157 @@
+"""The human handoff end to end in real headless Chromium: shopper page ↔ agent console.
+
+The gateway (API keys on, so the console must ask for one) runs under uvicorn on a free loopback
+port. The shopper chats, asks about an order, is offered a person and accepts ("Talk to a person");
+the console — after the agent enters the admin key — lists the handoff with its summary and
+transcript; the agent takes it and replies; the reply appears in the shopper's chat as "Agent";
+the agent closes it and the shopper is told. Screenshots: ``test-artifacts/agent-console.png``,
+``test-artifacts/shopper-handoff.png``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+KEY = "console-key-42"
+FAST_POLLS = "window.HANDOFF_POLL_MS = 250; window.AGENT_POLL_MS = 250;"
+XSS = '<img src=x onerror="window.__xss=1">'
+
+if not CHROMIUM.exists():  # pragma: no cover - CI installs it (apt-get install chromium)
+    pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    import uvicorn
+
+    from ml.config import Settings
+    from services.gateway.app import create_app
+    from tests.fakes.catalog import build_test_searcher
+
+    tmp = tmp_path_factory.mktemp("agent")
+    data_dir = tmp / "data"
+    app = create_app(Settings(data_dir=data_dir, api_keys=KEY), searcher=build_test_searcher(), llm=False)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("gateway did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", data_dir
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_shopper_and_agent_talk_through_the_console(gateway: tuple[str, Path]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, data_dir = gateway
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            errors: list[str] = []
+            shopper = browser.new_context(viewport={"width": 1100, "height": 850}).new_page()
+            shopper.on("pageerror", lambda exc: errors.append(f"shopper: {exc}"))
+            shopper.add_init_script(FAST_POLLS)
+            shopper.goto(url + "/")
+
+            # 1. the shopper searches (with markup in the text), then asks about an order
+            shopper.fill("#message", f"brass desk lamp {XSS}")
+            shopper.press("#message", "Enter")
+            expect(shopper.locator(".msg.assistant").nth(0)).to_have_attribute(
+                "data-done", "true", timeout=30_000
+            )
+            shopper.fill("#message", "where is my order? it hasn't arrived")
+            shopper.press("#message", "Enter")
+            service_turn = shopper.locator(".msg.assistant").nth(1)
+            expect(service_turn).to_have_attribute("data-done", "true", timeout=30_000)
+            offer = service_turn.locator("button.handoff-offer")
+            expect(offer).to_have_text("Talk to a person", timeout=5_000)
+            offer.click()
+            expect(shopper.locator(".msg.notice").first).to_contain_text("in the queue", timeout=10_000)
+            expect(offer).to_have_count(0)
+
+            # 2. the console asks for the key, then lists the handoff with summary + transcript
+            agent = browser.new_context(viewport={"width": 1280, "height": 850}).new_page()
+            agent.on("pageerror", lambda exc: errors.append(f"agent: {exc}"))
+            agent.add_init_script(FAST_POLLS)
+            response = agent.goto(url + "/agent")
+            assert response is not None and response.status == 401  # no key on the page request
+            expect(agent.locator("#key-panel")).to_be_visible(timeout=10_000)
+            agent.fill("#api-key", "not-the-key")
+            agent.click("#key-form button[type=submit]")
+            expect(agent.locator("#key-error")).to_have_text("That key was refused.", timeout=10_000)
+            agent.fill("#api-key", KEY)
+            agent.click("#key-form button[type=submit]")
+            expect(agent.locator("#key-panel")).to_be_hidden(timeout=10_000)
+            item = agent.locator(".queue-item")
+            expect(item).to_have_count(1, timeout=10_000)
+            expect(item).to_contain_text("service question")
+            expect(agent.locator("#summary")).to_contain_text("Handed over:", timeout=10_000)
+            expect(agent.locator("#summary")).to_contain_text("where is my order?")
+            transcript = agent.locator("#transcript")
+            expect(transcript.locator(".msg.user").first).to_contain_text(XSS)  # shown as text
+            assert transcript.locator("img[src='x']").count() == 0
+            expect(transcript.locator(".msg.assistant").first).to_contain_text("Shown:")
+
+            # 3. the agent takes it and replies; the shopper sees it as "Agent"
+            agent.fill("#agent-name", "Sam")
+            agent.dispatch_event("#agent-name", "change")
+            agent.click("#assign")
+            expect(agent.locator("#detail-status")).to_have_text("assigned · Sam", timeout=10_000)
+            reply = "Hi, Sam here. I can check that order for you: <b>what's the order number?</b>"
+            agent.fill("#reply", reply)
+            agent.click("#send-reply")
+            expect(transcript.locator(".msg.agent").last).to_contain_text(reply, timeout=10_000)
+            expect(agent.locator("#reply")).to_have_value("")
+
+            shown = shopper.locator(".msg.agent")
+            expect(shown).to_have_count(1, timeout=10_000)
+            expect(shown.locator(".who")).to_have_text("Agent · Sam")
+            expect(shown.locator(".text")).to_have_text(reply)  # literal text, no markup
+            assert shown.locator("b").count() == 0
+            expect(
+                shopper.locator(".msg.notice").filter(has_text="Sam from our team has joined")
+            ).to_have_count(1)
+
+            ARTIFACTS.mkdir(exist_ok=True)
+            agent.screenshot(path=str(ARTIFACTS / "agent-console.png"), full_page=True)
+            shopper.screenshot(path=str(ARTIFACTS / "shopper-handoff.png"), full_page=True)
+
+            # 4. closing tells the shopper and empties the queue; the record stays on disk
+            agent.click("#close")
+            expect(agent.locator(".queue-item")).to_have_count(0, timeout=10_000)
+            expect(shopper.locator(".msg.notice").filter(has_text="closed")).to_have_count(1, timeout=10_000)
+            shopper.wait_for_timeout(800)  # polling has stopped: nothing is shown twice
+            expect(shopper.locator(".msg.agent")).to_have_count(1)
+            assert (data_dir / "handoffs.db").exists()
+            assert shopper.evaluate("window.__xss") is None and agent.evaluate("window.__xss") is None
+            assert errors == []
+        finally:
+            browser.close()
