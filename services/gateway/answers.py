@@ -577,6 +577,8 @@ def _feature_fact(question: str, product: Product) -> str:
             return f"The listing for {name} doesn't say more than its title."
         return f"The listing for {name} highlights: " + "; ".join(_quote(b) for b in bullets) + "."
     phrase = " ".join(terms)
+    if safe_text(phrase) is None:  # the shopper's words read like an instruction: don't repeat them
+        return f"I can only tell you what the listing for {name} says about the product itself."
     found: dict[str, str] = {}
     for term in [phrase, *terms] if len(terms) > 1 else terms:
         for text in texts:
@@ -1010,7 +1012,7 @@ def superlative_answer(kind: Superlative, products: Sequence[Product], scope_lab
         return (
             f"None of these listings give a {measured}, so I can't tell which is the {adjective}."
             if len(items) > 1
-            else f"The listing doesn't give a {measured}, so I can't say."
+            else f"The listing for {short_name(items[0])} {cite(items[0])} doesn't give a {measured}."
         )
     winners, missing = result
     if len(winners) == 1:
