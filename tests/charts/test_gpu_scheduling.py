@@ -18,7 +18,7 @@ def _gpu_toleration(spec) -> bool:
 
 def test_full_gpu_profile_puts_every_inference_service_on_gpu_nodes(render):
     isvcs = by_kind(render("full-gpu-values.yaml"), "InferenceService")
-    assert sorted(isvcs) == ["shoptalk-asr", "shoptalk-captioner", "shoptalk-embedder"]
+    assert sorted(isvcs) == ["shoptalk-asr", "shoptalk-captioner", "shoptalk-embedder", "shoptalk-reranker"]
     for name, isvc in isvcs.items():
         pred = _predictor(isvc)
         assert pred["nodeSelector"] == GPU_SELECTOR, name
@@ -47,7 +47,7 @@ def test_gpu_settings_stay_off_cpu_workloads(render):
 def test_cpu_only_profile_requests_no_gpu(render):
     docs = render("minimal-cpu-values.yaml")
     isvcs = by_kind(docs, "InferenceService")
-    assert sorted(isvcs) == ["shoptalk-asr", "shoptalk-embedder"]  # captioner disabled there
+    assert sorted(isvcs) == ["shoptalk-asr", "shoptalk-embedder"]  # captioner, reranker disabled there
     for name, isvc in isvcs.items():
         pred = _predictor(isvc)
         assert "nodeSelector" not in pred, name

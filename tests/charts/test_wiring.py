@@ -144,5 +144,5 @@ def test_inference_pods_are_scraped_on_their_http_port(render):
         for isvc in by_kind(docs, "InferenceService").values()
         for p in isvc["spec"]["predictor"]["containers"][0]["ports"]
     ]
-    assert ports == ["http1"] * 3
+    assert ports == ["http1"] * 4
     assert not by_kind(render(), "PodMonitor")  # off by default

@@ -10,7 +10,7 @@
 {{- fail (printf "gateway.pdb.minAvailable (%v) must be below the replica count (%v), or no node could ever be drained" $gw.pdb.minAvailable $replicas) -}}
 {{- end -}}
 {{- end -}}
-{{- range $name := list "asr" "embedder" "captioner" -}}
+{{- range $name := list "asr" "embedder" "captioner" "reranker" -}}
 {{- $svc := index $.Values.inference $name -}}
 {{- if and $svc.enabled (gt (int $svc.minReplicas) (int $svc.maxReplicas)) -}}
 {{- fail (printf "inference.%s.minReplicas must not exceed maxReplicas" $name) -}}
