@@ -149,7 +149,16 @@ def product_name(product: Product) -> str:
 
 
 def short_name(product: Product) -> str:
-    return _title(product, SHORT_TITLE)
+    """A label for comparisons and summaries: the title without a leading brand, cut at its first
+    separator when that leaves enough ("Stone & Beam Bed Frame, Queen" → "Bed Frame")."""
+    title = _title(product, 200)
+    brand = (product.brand or "").strip()
+    if brand and title.lower().startswith(brand.lower()) and len(title) > len(brand) + 8:
+        title = title[len(brand) :].lstrip(" -–—:|,")
+    cuts = [m.start() for m in re.finditer(r" \| |, | - | – | \(|; ", title) if m.start() >= 14]
+    if cuts:
+        title = title[: cuts[0]]
+    return safe_text(title, SHORT_TITLE) or _title(product, SHORT_TITLE)
 
 
 def cite(product: Product) -> str:
@@ -556,6 +565,9 @@ def feature_terms(question: str, product: Product | None = None) -> list[str]:
 def _whether(question: str, phrase: str) -> str:
     """ "is it waterproof?" → "whether it's waterproof"; "does it have pockets?" → "whether it has …"."""
     low = question.lower()
+    article = re.search(rf"\b(an?)\s+(?:\w+\s+)?{re.escape(phrase.split()[0])}", low)
+    if article:
+        phrase = f"{article.group(1)} {phrase}"
     if re.match(r"\s*(is|are)\b", low):
         return f"whether it's {phrase}"
     if re.search(r"\b(have|has|come with|include|includes)\b", low):
@@ -627,7 +639,11 @@ def _dimension_fact(question: str, product: Product, attribute: str) -> str:
     sizes: list[str] = []
     if attribute == "size":
         for text in [product.title, *safe_bullets(product)]:
-            sizes.extend(m.group(0).strip() for m in _SIZE.finditer(text))
+            for match in _SIZE.finditer(text):
+                if text is product.title or not re.search(r"inch$", match.group(0), re.I):
+                    sizes.append(
+                        match.group(0).strip()
+                    )  # a bare "0.3-inch" in a bullet is a detail, not a size
         sizes = list(dict.fromkeys(sizes))[:3]
     if dims is None or not dims.sides_in():
         if sizes:
@@ -743,7 +759,9 @@ def fact_sheet(product: Product, max_bullets: int = 3) -> str:
         x
         for x in (
             safe_text(product.model_name, 40),
-            f"({product.model_number})" if product.model_number else "",
+            (f"({product.model_number})" if product.model_name else product.model_number)
+            if product.model_number
+            else "",
         )
         if x
     )

@@ -261,7 +261,7 @@ def test_dimensions_in_listing_units_and_a_single_side() -> None:
         ("dimensions", "how big is it?", "doesn't say what its dimensions are"),
         ("weight", "how much does it weigh?", "doesn't say what it weighs"),
         ("features", "is it waterproof?", "doesn't say whether it's waterproof"),
-        ("features", "does it have a drawer?", "doesn't say whether it has drawer"),
+        ("features", "does it have a drawer?", "doesn't say whether it has a drawer"),
         ("capacity", "how many people?", "doesn't say how much it holds"),
         ("compatibility", "what does it fit?", "doesn't say which devices it fits"),
     ],
@@ -519,3 +519,18 @@ def test_type_names_and_plurals() -> None:
         "boots",
         "boxes",
     ]
+
+
+def test_short_names_drop_the_brand_and_trailing_details() -> None:
+    bed = _product(
+        "B0BED00001",
+        "Stone & Beam California King Heavy Duty Bed Frame, No Box Spring Needed",
+        369.99,
+        brand="Stone & Beam",
+    )
+    assert A.short_name(bed) == "California King Heavy Duty Bed Frame"
+    assert A.short_name(EVIL_TITLE) == "this sofa"
+    case = _product(
+        "B0C", "Torras Lab Case for iPhone 11 (6.1 inch) Shockproof, Clear", 9.0, brand="Torras Lab"
+    )
+    assert A.short_name(case) == "Case for iPhone 11"
