@@ -1102,6 +1102,10 @@ _CHAT_REPLIES: dict[str, tuple[str, ...]] = {
         "Goodbye, and happy shopping! Come back any time you need to find something.",
         "Bye for now! I'm here whenever you want to look for something else.",
     ),
+    "thanks_bye": (
+        "You're welcome — goodbye, and happy shopping!",
+        "Glad I could help. Bye for now, and come back any time!",
+    ),
     "how_are_you": (
         "I'm doing well, thanks for asking! What can I help you find today?",
         "All good here — ready to help you shop. What are you looking for?",
@@ -1115,10 +1119,11 @@ _CHAT_REPLIES: dict[str, tuple[str, ...]] = {
 
 
 def chat_kind(text: str) -> str:
-    for kind, pattern in _CHAT_KINDS:
-        if pattern.search(text):
-            return kind
-    return "other"
+    """``greeting``, ``thanks``, ``bye``, ``thanks_bye``, ``how_are_you``, ``capabilities`` or ``other``."""
+    kinds = [kind for kind, pattern in _CHAT_KINDS if pattern.search(text)]
+    if "thanks" in kinds and "bye" in kinds:
+        return "thanks_bye"
+    return kinds[0] if kinds else "other"
 
 
 def _pick(options: Sequence[str], text: str) -> str:
@@ -1150,7 +1155,7 @@ _SERVICE_CANNOT = {
     "returns": "ShopTalk can't see orders, so I can't start a return or a refund.",
     "payment": "ShopTalk doesn't handle payments, so I can't look into a charge or a payment.",
     "shipping": "ShopTalk has no shipping information, so I can't tell you delivery options or times.",
-    "stock": "ShopTalk has no stock information, so I can't tell you whether an item is available.",
+    "stock": "ShopTalk can't see stock or orders, so I can't tell you whether an item is available.",
     "account": "ShopTalk has no access to accounts, so I can't change account details.",
     "cancel": "ShopTalk can't see orders, so I can't cancel one.",
     "other": "ShopTalk has no order system, so I can't help with orders, payments or deliveries.",

@@ -412,6 +412,9 @@ def test_chit_chat_varies_by_kind_and_shows_no_products() -> None:
     assert "welcome" in thanks.lower() or "happy to help" in thanks.lower()
     assert "bye" in bye.lower()
     assert all(cited(t) == set() for t in (hello, thanks, bye, what))
+    assert A.chat_kind("thanks, that's all") == "thanks_bye"
+    assert "bye" in A.chit_chat_answer("thanks, that's all").lower()
+    assert A.chat_kind("hi there, how are you?") == "how_are_you"
 
 
 FORBIDDEN = re.compile(
@@ -438,6 +441,12 @@ def test_service_answers_never_invent_order_facts(message: str) -> None:
     assert not FORBIDDEN.search(text), text
     assert "person" not in A.service_answer(message, offer_handoff=False)
     assert A.service_topic("where is my order?") == "order_status"
+    # the dialogue suite's check: the answer says it can't do something with orders, payments, …
+    said = re.compile(
+        r"(can.t|cannot|unable to|doesn.t|does not) .{0,50}"
+        r"(order|account|track|deliver|shipping|purchase|return|refund|payment)"
+    )
+    assert said.search(text), text
 
 
 def test_handoff_answers() -> None:
