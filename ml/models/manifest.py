@@ -105,3 +105,12 @@ def verify_folder(spec: WeightSpec, folder: Path) -> None:
             f"{spec.model} at {folder}: sha256 mismatch for {', '.join(bad)} (tampered or truncated); "
             f"run `shoptalk weights fetch {spec.key} --force`"
         )
+
+
+def verify_known_folder(folder: Path, path: Path = MANIFEST_PATH) -> WeightSpec | None:
+    """Verify ``folder`` if it is a manifest model's folder (by name); ``None`` if it is not one."""
+    for spec in load_manifest(path).values():
+        if folder.name == spec.model:
+            verify_folder(spec, folder)
+            return spec
+    return None

@@ -39,9 +39,9 @@ def build_embedder(settings: Settings) -> Embedder:
         from ml.embedding.remote import RemoteEmbedder
 
         return RemoteEmbedder(settings.embedder_url, timeout_s=settings.service_timeout_s, settings=settings)
-    from ml.embedding.sentence import SentenceEmbedder
+    from ml.embedding.choice import build_local_embedder
 
-    return SentenceEmbedder.from_settings(settings)
+    return build_local_embedder(settings)  # SHOPTALK_EMBEDDING_MODEL: minilm | mpnet | bge-small | folder
 
 
 def build_searcher(settings: Settings, embedder: Embedder | None = None) -> HybridSearcher:

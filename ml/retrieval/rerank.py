@@ -160,13 +160,11 @@ class CrossEncoderReranker:
     def _resolve_dir(self) -> Path:
         """The verified weights folder; a folder given by path is verified when it is the manifest's."""
         from ml.models.fetch import resolve
-        from ml.models.manifest import get_spec, verify_folder
+        from ml.models.manifest import verify_known_folder
 
         if self.model_dir is None:
             return resolve(WEIGHTS_KEY, self.models_dir)
-        spec = get_spec(WEIGHTS_KEY)
-        if self.model_dir.name == spec.model:
-            verify_folder(spec, self.model_dir)
+        verify_known_folder(self.model_dir)
         return self.model_dir
 
     def load(self) -> CrossEncoderReranker:

@@ -69,6 +69,6 @@ class EmbedderModel(V2Model):
 
 
 def build_model(settings: Any) -> EmbedderModel:
-    from ml.embedding.sentence import SentenceEmbedder
+    from ml.embedding.choice import build_local_embedder
 
-    return EmbedderModel(SentenceEmbedder.from_settings(settings))
+    return EmbedderModel(build_local_embedder(settings))  # the configured model (SHOPTALK_EMBEDDING_MODEL)
