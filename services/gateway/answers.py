@@ -1008,6 +1008,16 @@ def _value_text(kind: str, product: Product) -> str:
     return ""
 
 
+def superlative_winners(kind: Superlative | str, products: Sequence[Product]) -> list[Product]:
+    """The item(s) :func:`superlative_answer` names (ties included); empty when none has the fact
+    (or for ``best_rated``: ShopTalk has no ratings)."""
+    if kind not in SUPERLATIVES:
+        return []
+    items = list({p.item_id: p for p in products}.values())
+    result = _extreme(items, lambda p: _measure(kind, p), lowest=SUPERLATIVES[kind][2])
+    return result[0] if result else []
+
+
 def superlative_answer(kind: Superlative, products: Sequence[Product], scope_label: str = "of these") -> str:
     """ "The cheapest of these is Title [ID] at $19.99", computed over ``products``.
 

@@ -543,3 +543,18 @@ def test_short_names_drop_the_brand_and_trailing_details() -> None:
         "B0C", "Torras Lab Case for iPhone 11 (6.1 inch) Shockproof, Clear", 9.0, brand="Torras Lab"
     )
     assert A.short_name(case) == "Case for iPhone 11"
+
+
+def test_superlative_winners_match_the_answer() -> None:
+    items = [SOFA, LOVESEAT, PINK_SOFA]
+    assert A.superlative_winners("cheapest", items) == [PINK_SOFA]
+    assert A.superlative_winners("priciest", items) == [LOVESEAT]
+    assert A.superlative_winners("lightest", items) == [PINK_SOFA]
+    assert A.superlative_winners("heaviest", items) == [SOFA]
+    assert A.superlative_winners("newest", items) == [LOVESEAT]
+    assert A.superlative_winners("lightest", [CASE_13, CASE_13_PRO, SOFA]) == [CASE_13, CASE_13_PRO]
+    assert A.superlative_winners("heaviest", [LOVESEAT, NO_FACTS]) == []
+    assert A.superlative_winners("best_rated", items) == []
+    for kind in A.SUPERLATIVES:
+        for winner in A.superlative_winners(kind, items):
+            assert f"[{winner.item_id}]" in A.superlative_answer(kind, items)  # type: ignore[arg-type]
