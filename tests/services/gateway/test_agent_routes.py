@@ -30,6 +30,12 @@ async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             yield c
 
 
+@pytest.fixture(autouse=True)
+def _no_intent_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests never chat: skip loading (or bootstrapping) the intent model."""
+    monkeypatch.setattr("services.gateway.understanding.load_intent_model", lambda _s: None, raising=False)
+
+
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     async for c in _client(Settings(data_dir=tmp_path / "data")):
@@ -214,6 +220,9 @@ async def test_llm_summary_when_configured_and_fallback(client: httpx.AsyncClien
             if self.fail:
                 raise RuntimeError("llm down")
             return "Wants: grey sofa ≤ $700.\nShown: Rivet Sloane Sofa ($649.00).", None
+
+        async def aclose(self) -> None:
+            return None
 
     orchestrator = client.app.state.orchestrator  # type: ignore[attr-defined]
     orchestrator.llm = FakeLLM(fail=False)
