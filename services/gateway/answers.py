@@ -575,6 +575,50 @@ def _whether(question: str, phrase: str) -> str:
     return f"anything about {phrase}"
 
 
+_MEASURE = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)\s*-?\s*(?P<unit>inch(?:es)?|in\b|\"|cm|mm|l\b|liters?|litres?|qt|quarts?|oz|ounces?|"
+    r"lbs?|pounds?|kg|feet|ft|'|people|person|persons|seats?|gb|tb|mah|w\b|watts?)",
+    re.I,
+)
+_UNIT_ALIASES = {
+    "inch": ("inch", "inches", "in", '"'),
+    "cm": ("cm",),
+    "mm": ("mm",),
+    "l": ("l", "liter", "liters", "litre", "litres"),
+    "qt": ("qt", "quart", "quarts"),
+    "oz": ("oz", "ounce", "ounces"),
+    "lb": ("lb", "lbs", "pound", "pounds"),
+    "kg": ("kg",),
+    "ft": ("feet", "ft", "'"),
+    "person": ("people", "person", "persons", "seat", "seats"),
+    "gb": ("gb",),
+    "tb": ("tb",),
+    "mah": ("mah",),
+    "w": ("w", "watt", "watts"),
+}
+_UNIT_GROUPS = {alias: unit for unit, aliases in _UNIT_ALIASES.items() for alias in aliases}
+
+
+def _measure_fact(asked: re.Match[str], name: str, texts: Sequence[str]) -> str | None:
+    """ "will it fit a 17 inch laptop?": quote what the listing says in that unit (the same number or not)."""
+    unit = _UNIT_GROUPS.get(asked.group("unit").lower())
+    number = float(asked.group("num"))
+    if unit is None:
+        return None
+    label = f"{asked.group('num')} {asked.group('unit').strip()}"
+    other: str | None = None
+    for text in texts:
+        for found in _MEASURE.finditer(text):
+            if _UNIT_GROUPS.get(found.group("unit").lower()) != unit:
+                continue
+            if abs(float(found.group("num")) - number) < 1e-6:
+                return f"The listing for {name} says: {_quote(text)}."
+            other = other or text
+    if other:
+        return f"The listing for {name} says {_quote(other)} — it doesn't mention {label}."
+    return None
+
+
 def _feature_fact(question: str, product: Product) -> str:
     name = f"{short_name(product)} {cite(product)}"
     terms = feature_terms(question, product)
@@ -588,6 +632,11 @@ def _feature_fact(question: str, product: Product) -> str:
         if not bullets:
             return f"The listing for {name} doesn't say more than its title."
         return f"The listing for {name} highlights: " + "; ".join(_quote(b) for b in bullets) + "."
+    measure = _MEASURE.search(question)
+    if measure:
+        answer = _measure_fact(measure, name, texts)
+        if answer:
+            return answer
     phrase = " ".join(terms)
     if safe_text(phrase) is None:  # the shopper's words read like an instruction: don't repeat them
         return f"I can only tell you what the listing for {name} says about the product itself."
@@ -661,6 +710,10 @@ def _dimension_fact(question: str, product: Product, attribute: str) -> str:
     text = f"{name} measures {dimensions_text(dims)}."
     if sizes:
         text += f" The listing gives its size as {_join(sizes)}."
+    elif attribute == "size":
+        fit = next((b for b in safe_bullets(product) if re.search(r"\b(sizes?|fit|fits)\b", b, re.I)), None)
+        if fit:
+            text += f" About sizing, it says {_quote(fit)}."
     return text
 
 
@@ -683,18 +736,38 @@ def listed_devices(product: Product) -> list[Device]:
     return list(find_devices(text).named)
 
 
+_DEVICE_WORDS = frozenset(
+    "phone phones device devices model models compatible compatibility work works fit fits mine".split()  # noqa: SIM905
+)
+_LINES = ("iphone", "galaxy", "pixel")
+
+
+def _asked_devices(question: str, listed: Sequence[Device]) -> list[str]:
+    """Device models the question names: in full ("iPhone 13 Pro"), or bare ("the 13 Pro") read in the
+    listing's own line first."""
+    named = [d.display for d in find_devices(question).named]
+    if named:
+        return named
+    lines = [listed[0].line] if listed else []
+    lines += [line for line in _LINES if line not in lines]
+    for line in lines:
+        found = bare_models(question, line)
+        if found:
+            return [d.display for d in found]
+    return []
+
+
 def _compatibility_fact(question: str, product: Product, device_models: Sequence[str]) -> str:
     name = f"{short_name(product)} {cite(product)}"
-    asked = list(device_models)
     listed = listed_devices(product)
-    if not asked:
-        asked = [d.display for d in find_devices(question).named]
-    if not asked and listed:  # "does it fit the 13 Pro?" about an iPhone case: read it in the case's line
-        asked = [d.display for d in bare_models(question, listed[0].line)]
+    asked = _asked_devices(question, listed) or list(device_models)
     listed_names = _join([d.display for d in listed], "and")
     if not asked:
         if listed:
             return f"{name} is made for the {listed_names}."
+        terms = [t for t in feature_terms(question, product) if t not in _DEVICE_WORDS]
+        if terms:  # "will it fit a queen bed?": what the listing says about that
+            return _feature_fact(question, product)
         return f"The listing for {name} doesn't say which devices it fits."
     answers = []
     for wanted in asked:

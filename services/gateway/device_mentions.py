@@ -192,7 +192,7 @@ def phrase_named(phrase: str, text: str) -> bool | None:
 
 _BARE = re.compile(
     r"(?<![\w.])(?P<model>(?:s|a|m|note\s?)?\d{1,2}|xs|xr|se)(?P<var>\s*(?:pro\s*max|pro|max|mini|plus|ultra|fe|lite|\+))?"
-    r"(?![\w.+])(?!\s*(?:inch|in\b|\"|mm|cm|ft|feet|pack|pcs|people|person|%|lb|kg|oz|year))",
+    r"(?![\w.+])(?!\s*(?:inch|in\b|\"|mm|cm|ft|feet|pack|pcs|people|person|%|lb|kg|oz|year|v\b|volt|w\b|watt|mah|gb|tb|hz))",
     re.I,
 )
 _LINE_WORD = {"iphone": "iphone", "galaxy": "galaxy", "pixel": "pixel"}

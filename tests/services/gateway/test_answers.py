@@ -558,3 +558,62 @@ def test_superlative_winners_match_the_answer() -> None:
     for kind in A.SUPERLATIVES:
         for winner in A.superlative_winners(kind, items):
             assert f"[{winner.item_id}]" in A.superlative_answer(kind, items)  # type: ignore[arg-type]
+
+
+def test_the_question_device_wins_over_the_sessions() -> None:
+    # the session searched "iphone 13 case"; the shopper now asks about the 13 Pro
+    text = A.detail_answer("does it fit the 13 Pro?", "compatibility", [CASE_13], device_models=["iphone 13"])
+    assert text.startswith("No") and "not the 13 Pro" in text
+    # with no device in the question, the session's model is what is checked
+    same = A.detail_answer("will it fit?", "compatibility", [CASE_13], device_models=["iphone 13"])
+    assert same.startswith("Yes")
+    # a bare model read in another line when the listing's own line doesn't have it
+    other = A.detail_answer("fits the S21?", "compatibility", [CASE_13])
+    assert other.startswith("No") and "Galaxy S21" in other
+
+
+BAG = _product(
+    "B0PACK0001",
+    "Daypack 25L Hiking Backpack",
+    64.99,
+    product_type="BACKPACK",
+    bullets=["Water resistant nylon", "Padded laptop sleeve fits up to 15.6 inch laptops"],
+)
+BED = _product(
+    "B0BED00002",
+    "Steel Bed Frame",
+    300.0,
+    product_type="BED_FRAME",
+    bullets=["Queen size; mattress sold separately"],
+)
+
+
+def test_fit_questions_about_other_things_quote_the_listing() -> None:
+    queen = A.detail_answer("does it fit a queen mattress?", "compatibility", [BED])
+    assert queen.startswith("Yes") and "Queen size; mattress sold separately" in queen
+    laptop = A.detail_answer("will it fit a 17 inch laptop?", "features", [BAG])
+    assert "15.6 inch" in laptop and "doesn't mention 17 inch" in laptop and not laptop.startswith("Yes")
+    exact = A.detail_answer("will a 15.6 inch laptop fit?", "compatibility", [BAG])
+    assert (
+        exact
+        == 'The listing for Daypack 25L Hiking Backpack [B0PACK0001] says: "Padded laptop sleeve fits up to 15.6 inch laptops".'
+    )
+    litres = A.detail_answer("how many liters does it hold?", "capacity", [BAG])
+    assert "holds 25 litres" in litres
+
+
+def test_size_questions_add_what_the_listing_says_about_fit() -> None:
+    shoe = _product(
+        "B0SHOE0001",
+        "Trail Shoe",
+        60.0,
+        product_type="SHOES",
+        bullets=["Grippy outsole", "True to size; half sizes order up"],
+        dimensions=Dimensions(length_in=13.5, width_in=7.2, height_in=4.8),
+    )
+    text = A.detail_answer("what size is it?", "size", [shoe])
+    assert "13.5 × 7.2 × 4.8 in" in text and '"True to size; half sizes order up"' in text
+    rug = _product(
+        "B0RUG00001", "Area Rug 5' x 7' Moroccan", 120.0, product_type="RUG", bullets=["Low 0.3-inch pile"]
+    )
+    assert A.detail_answer("what size is it?", "size", [rug]).endswith("gives its size as 5' x 7'.")
