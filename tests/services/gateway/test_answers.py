@@ -594,9 +594,9 @@ def test_fit_questions_about_other_things_quote_the_listing() -> None:
     laptop = A.detail_answer("will it fit a 17 inch laptop?", "features", [BAG])
     assert "15.6 inch" in laptop and "doesn't mention 17 inch" in laptop and not laptop.startswith("Yes")
     exact = A.detail_answer("will a 15.6 inch laptop fit?", "compatibility", [BAG])
-    assert (
-        exact
-        == 'The listing for Daypack 25L Hiking Backpack [B0PACK0001] says: "Padded laptop sleeve fits up to 15.6 inch laptops".'
+    assert exact == (
+        "The listing for Daypack 25L Hiking Backpack [B0PACK0001] says: "
+        '"Padded laptop sleeve fits up to 15.6 inch laptops".'
     )
     litres = A.detail_answer("how many liters does it hold?", "capacity", [BAG])
     assert "holds 25 litres" in litres
