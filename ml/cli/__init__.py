@@ -46,6 +46,7 @@ COMMAND_MODULES = [
     "ml.cli.bench_flows",
     "ml.cli.up",
     "ml.cli.weights",
+    "ml.cli.eval_dialogues",
 ]
 
 

@@ -254,8 +254,11 @@ def _title_tokens(title: str) -> list[str]:
     return [t for t in re.findall(r"[a-z0-9]+", title.lower()) if len(t) >= 4]
 
 
-def _refers_to(card: Mapping[str, Any], response: Mapping[str, Any]) -> bool:
-    """The response cites the card, or the answer names it (id, full title, or most title words)."""
+def _refers_to(
+    card: Mapping[str, Any], response: Mapping[str, Any], others: Sequence[Mapping[str, Any]] = ()
+) -> bool:
+    """The response cites the card, or the answer names it: its id, its full title, or most of the
+    title words that set it apart from the ``others`` shown with it ("Dimmable" among floor lamps)."""
     item_id = str(card.get("item_id", ""))
     answer = str(response.get("answer", ""))
     if item_id and (item_id in (response.get("citations") or []) or item_id in answer):
@@ -263,11 +266,14 @@ def _refers_to(card: Mapping[str, Any], response: Mapping[str, Any]) -> bool:
     title = str(card.get("title", ""))
     if title and title.lower() in answer.lower():
         return True
-    tokens = _title_tokens(title)
+    common = {
+        t for o in others if o.get("item_id") != item_id for t in _title_tokens(str(o.get("title", "")))
+    }
+    tokens = [t for t in _title_tokens(title) if t not in common]
     if not tokens:
         return False
     present = set(re.findall(r"[a-z0-9]+", answer.lower()))
-    return sum(t in present for t in tokens) / len(tokens) >= 0.6
+    return sum(t in present for t in tokens) / len(tokens) >= 0.5
 
 
 def _effective(response: Mapping[str, Any], key: Literal["min", "max"]) -> float | None:
@@ -542,14 +548,14 @@ def check_turn(
     for position in exp.answer_refers_to or []:
         if len(before) < position:
             fails.append(f"no item {position} was shown before")
-        elif not _refers_to(before[position - 1], response):
+        elif not _refers_to(before[position - 1], response, before):
             fails.append(f"answer does not refer to item {position} ({before[position - 1].get('item_id')})")
     if exp.cheapest_cited:
         if not cards:
             fails.append("cheapest_cited: no products shown")
         else:
             cheapest = min(cards, key=lambda c: float(c.get("price", math.inf)))
-            if not _refers_to(cheapest, response):
+            if not _refers_to(cheapest, response, cards):
                 fails.append(f"answer does not cite the cheapest shown item {cheapest.get('item_id')}")
     for flag, pick, word in (
         (exp.answer_cites_cheapest_of_previous, min, "cheapest"),
@@ -561,7 +567,7 @@ def check_turn(
             fails.append(f"{word}: nothing was shown before")
             continue
         target = pick(before, key=lambda c: float(c.get("price", 0.0)))
-        if not _refers_to(target, response):
+        if not _refers_to(target, response, before):
             fails.append(f"answer does not cite the {word} item shown before ({target.get('item_id')})")
         if not _mentions_price(answer, float(target.get("price", -1))) and word == "cheapest":
             fails.append(f"answer does not state the cheapest price ({target.get('price')})")
@@ -660,9 +666,8 @@ _PER_CARD = (
 )
 
 
-def card_ok(expect: Expect, product: Product) -> bool:
-    """Whether ``product`` may appear as a card under this turn's per-card expectations
-    (types, colours, brands, titles, and exact price limits)."""
+def _card_probe(expect: Expect) -> tuple[Expect, dict[str, float]]:
+    """Only the per-card part of ``expect``, plus its exact price limits as filters."""
     given = expect.model_dump(exclude_unset=True)
     probe = Expect.model_validate({k: v for k, v in given.items() if k in _PER_CARD and v is not None})
     filters: dict[str, float] = {}
@@ -670,6 +675,10 @@ def card_ok(expect: Expect, product: Product) -> bool:
         value = getattr(expect, key)
         if isinstance(value, int | float):
             filters[key] = float(value)
+    return probe, filters
+
+
+def _fits(probe: Expect, filters: dict[str, float], product: Product) -> bool:
     card = {
         "item_id": product.item_id,
         "title": product.title,
@@ -679,6 +688,12 @@ def card_ok(expect: Expect, product: Product) -> bool:
         "colors": product.colors,
     }
     return not check_turn(probe, {"answer": "-", "products": [card], "filters": filters})
+
+
+def card_ok(expect: Expect, product: Product) -> bool:
+    """Whether ``product`` may appear as a card under this turn's per-card expectations
+    (types, colours, brands, titles, and exact price limits)."""
+    return _fits(*_card_probe(expect), product)
 
 
 def feasibility_problems(dialogues: Sequence[Dialogue], products: Sequence[Product]) -> list[str]:
@@ -697,7 +712,7 @@ def feasibility_problems(dialogues: Sequence[Dialogue], products: Sequence[Produ
                 product = by_id.get(item)
                 if product is None:
                     problems.append(f"{where}: unknown item {item}")
-                elif not card_ok(exp, product):
+                elif not _fits(*_card_probe(exp), product):
                     problems.append(f"{where}: {item} violates the turn's own card constraints")
             for item in exp.must_not_items or []:
                 if item not in by_id:
@@ -718,7 +733,14 @@ def feasibility_problems(dialogues: Sequence[Dialogue], products: Sequence[Produ
             if not per_card:
                 continue
             need = max(exp.min_products or 1, 1)
-            fitting = sum(card_ok(exp, p) for p in products)
+            probe, filters = _card_probe(exp)
+            types = set(probe.product_types or [])
+            fitting = 0
+            for product in products:
+                if (not types or product.product_type in types) and _fits(probe, filters, product):
+                    fitting += 1
+                    if fitting >= need:
+                        break
             if fitting < need:
                 problems.append(f"{where}: only {fitting} products fit, expected at least {need}")
     return problems

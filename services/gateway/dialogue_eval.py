@@ -27,6 +27,7 @@ from ml.embedding.protocol import Embedder
 from ml.evaluation.dialogues import Dialogue, TurnContext, check_turn, summarize_response
 from ml.evaluation.runner import fresh_index
 from ml.logging import get_logger
+from ml.retrieval.engine import HybridSearcher
 from services.gateway.llm import LLMClient
 from services.gateway.orchestrator import ChatOrchestrator
 from services.gateway.schemas import ChatRequest
@@ -258,6 +259,20 @@ def eval_settings(settings: Settings, data_dir: Path) -> Settings:
 
 
 @asynccontextmanager
+async def pipeline_orchestrator(
+    searcher: HybridSearcher, settings: Settings, data_dir: Path, llm: LLMClient | None = None
+) -> AsyncIterator[ChatOrchestrator]:
+    """The orchestrator exactly as the gateway builds it (``create_app``, started and stopped)."""
+    from services.gateway.app import create_app
+
+    local = eval_settings(settings, data_dir)
+    local.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(local, searcher=searcher, llm=llm or False)
+    async with app.router.lifespan_context(app):
+        yield app.state.orchestrator
+
+
+@asynccontextmanager
 async def eval_orchestrator(
     catalog: str | Path,
     settings: Settings,
@@ -265,15 +280,10 @@ async def eval_orchestrator(
     embedder: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> AsyncIterator[ChatOrchestrator]:
-    """The gateway's own pipeline (``create_app``) over fresh embedded indexes of ``catalog``."""
-    from services.gateway.app import create_app
-
+    """The gateway's own pipeline over fresh embedded indexes of ``catalog`` (removed on exit)."""
     with fresh_index(catalog, settings, embedder, progress) as fresh:
-        local = eval_settings(settings, fresh.data_dir / "gateway")
-        local.data_dir.mkdir(parents=True, exist_ok=True)
-        app = create_app(local, searcher=fresh.searcher, llm=llm or False)
-        async with app.router.lifespan_context(app):
-            yield app.state.orchestrator
+        async with pipeline_orchestrator(fresh.searcher, settings, fresh.data_dir / "gateway", llm) as orch:
+            yield orch
 
 
 async def aevaluate_catalog(
