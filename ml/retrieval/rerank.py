@@ -237,11 +237,14 @@ class CrossEncoderReranker:
         budget = self.budget_ms if budget_ms is None else budget_ms
         deadline = time.perf_counter() + budget / 1000 if budget else None
         query = query[:MAX_QUERY_CHARS]
-        scores: list[np.ndarray] = []
-        for start in range(0, len(documents), self.batch_size):
-            batch = [(query, doc) for doc in documents[start : start + self.batch_size]]
-            scores.append(self._run_batch(batch, deadline, budget or 0.0))
-        return np.concatenate(scores)
+        # Similar lengths share a batch, so short listings are not padded to the longest one.
+        order = sorted(range(len(documents)), key=lambda i: len(documents[i]))
+        scores = np.zeros(len(documents), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            batch = [(query, documents[i]) for i in chunk]
+            scores[chunk] = self._run_batch(batch, deadline, budget or 0.0)
+        return scores
 
     def rerank(self, query: str, hits: Sequence[Hit], top_n: int) -> list[Hit]:
         head = list(hits[: max(0, top_n)])
