@@ -213,14 +213,19 @@ def find_prices(text: str, taken: bytearray | None = None) -> list[PriceMatch]:
     (device models, sizes, capacities); matches touching them are skipped and new ones marked."""
     used = taken if taken is not None else bytearray(len(text))
     out: list[PriceMatch] = []
-    if not any(ch.isdigit() for ch in text) and not NUMBER_WORDS.search(text):
+    first_digit = next((i for i, ch in enumerate(text) if ch.isdigit() and not used[i]), -1)
+    words = NUMBER_WORDS.search(text, 0 if first_digit < 0 else 0, first_digit if first_digit >= 0 else len(text))
+    if first_digit < 0 and words is None:
         return out
+    first = min(p for p in (first_digit, words.start() if words else -1) if p >= 0)
+    # a direction phrase ("not more than", "in the region of") sits right before its amount
+    pos = max(0, first - 48)
 
     def accept(a: int, b: int, slot: PriceSlot) -> None:
         out.append(PriceMatch(a, b, slot))
         used[a:b] = b"\x01" * (b - a)
 
-    for m in _RANGE.finditer(text):
+    for m in _RANGE.finditer(text, pos):
         if not _free(used, *m.span()):
             continue
         first = _value(m, "a") or _value(m, "c")
@@ -242,7 +247,7 @@ def find_prices(text: str, taken: bytearray | None = None) -> list[PriceMatch]:
         if hi <= 0:
             continue
         accept(*m.span(), _slot(lo, hi, cur or "USD", m.group(0)))
-    for m in _DIRECTED.finditer(text):
+    for m in _DIRECTED.finditer(text, pos):
         if not _free(used, m.start("xnum"), m.end("xnum")):
             continue
         parsed = _value(m, "x")
@@ -261,7 +266,7 @@ def find_prices(text: str, taken: bytearray | None = None) -> list[PriceMatch]:
         if direction == "approx" and cur is None and not _price_context(text, m.start()):
             continue  # "about 3 feet", "around 4 of them": no currency, no price words
         accept(*m.span(), _directed_slot(direction, value, cur or "USD", m.group(0)))
-    for m in _POSTFIXED.finditer(text):
+    for m in _POSTFIXED.finditer(text, pos):
         if not _free(used, *m.span()):
             continue
         parsed = _value(m, "y")
@@ -272,7 +277,7 @@ def find_prices(text: str, taken: bytearray | None = None) -> list[PriceMatch]:
             continue
         direction = "max" if m.group("qmax") else "min" if m.group("qmin") else "approx"
         accept(*m.span(), _directed_slot(direction, value, cur or "USD", m.group(0)))
-    for m in _BARE.finditer(text):
+    for m in _BARE.finditer(text, pos):
         if not _free(used, *m.span()):
             continue
         parsed = _value(m, "z")

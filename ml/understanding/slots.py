@@ -513,9 +513,13 @@ def _material_at(toks: list[_Tok], i: int, vocab: CatalogVocabulary) -> tuple[in
     return 0, ""
 
 
-def _starts_type_phrase(toks: list[_Tok], i: int, vocab: CatalogVocabulary) -> bool:
+def _starts_colorless_type_phrase(toks: list[_Tok], i: int, vocab: CatalogVocabulary) -> bool:
+    """ "chocolate bar", "orange juice": the word names a thing of a type that has no colours."""
     for n in range(min(vocab.max_type_ngram, len(toks) - i), 1, -1):
-        if _free_run(toks, i, n) and " ".join(toks[q].sing for q in range(i, i + n)) in vocab.type_terms:
+        if not _free_run(toks, i, n):
+            continue
+        types = vocab.types_for(" ".join(toks[q].sing for q in range(i, i + n)))
+        if types and all(vocab.color_rate.get(t, 1.0) < 0.2 for t in types):
             return True
     return False
 
@@ -531,7 +535,7 @@ def _colors_and_materials(toks: list[_Tok], vocab: CatalogVocabulary, slots: Slo
         if nc and (nc > nm or not nm):
             word = toks[i].text
             weak = nc == 1 and word in vocab.weak_color_ok
-            if weak and _starts_type_phrase(toks, i, vocab):
+            if weak and _starts_colorless_type_phrase(toks, i, vocab):
                 i += 1  # "chocolate bar", "orange juice": a thing's name, not its colour
                 continue
             if color not in slots.colors:

@@ -671,6 +671,7 @@ class CatalogVocabulary:
     materials: dict[str, str] = field(default_factory=dict)  # phrase → canonical material
     features: dict[str, str] = field(default_factory=dict)  # phrase → canonical feature
     words: set[str] = field(default_factory=set)  # every catalog word (singular and raw)
+    color_rate: dict[str, float] = field(default_factory=dict)  # type → share of products with a colour
     product_count: int = 0
 
     # Derived lookups (not saved).
@@ -692,6 +693,7 @@ class CatalogVocabulary:
     ) -> CatalogVocabulary:
         """Learn the vocabularies from a catalog (any iterable of products, read once)."""
         type_counts: Counter[str] = Counter()
+        colored: Counter[str] = Counter()
         head_df: dict[str, Counter[str]] = defaultdict(Counter)
         modifier_df: Counter[str] = Counter()
         brand_spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -709,6 +711,8 @@ class CatalogVocabulary:
             n += 1
             ptype = product.product_type or "UNKNOWN"
             type_counts[ptype] += 1
+            if product.colors:
+                colored[ptype] += 1
             if product.brand:
                 brand_spellings[norm_key(product.brand)][product.brand.strip()] += 1
             for col in product.colors:
@@ -802,6 +806,7 @@ class CatalogVocabulary:
         # product types and the terms that name them
         for ptype, c in type_counts.items():
             vocab.types[ptype] = TypeInfo(name=ptype.replace("_", " ").lower(), count=c)
+            vocab.color_rate[ptype] = round(colored[ptype] / c, 3)
         for term, counts in head_df.items():
             support = sum(counts.values())
             toks = term.split()
@@ -1005,6 +1010,7 @@ class CatalogVocabulary:
             "materials": dict(sorted(self.materials.items())),
             "features": dict(sorted(self.features.items())),
             "words": sorted(self.words),
+            "color_rate": dict(sorted(self.color_rate.items())),
         }
 
     @classmethod
@@ -1024,6 +1030,7 @@ class CatalogVocabulary:
             materials=dict(data["materials"]),
             features=dict(data["features"]),
             words=set(data.get("words", [])),
+            color_rate={k: float(v) for k, v in data.get("color_rate", {}).items()},
             product_count=int(data.get("product_count", 0)),
         )
         vocab._build_lookups()
