@@ -23,6 +23,7 @@ from ml.config import Settings, get_settings
 from ml.logging import get_logger
 from ml.observability.tracing import install_tracing
 from ml.retrieval.engine import HybridSearcher
+from ml.understanding.understand import IntentModel
 from services.gateway.deps import trace_id
 from services.gateway.handoff import build_handoff_store
 from services.gateway.llm import LLMClient
@@ -31,6 +32,7 @@ from services.gateway.orchestrator import ChatOrchestrator
 from services.gateway.routes import agent, catalog, chat, health
 from services.gateway.security import install_security
 from services.gateway.sessions import SessionStore, build_session_store
+from services.gateway.understanding import build_understander
 
 log = get_logger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -109,8 +111,12 @@ def create_app(
     llm: LLMClient | bool | None = True,
     sessions: SessionStore | None = None,
     orchestrator: ChatOrchestrator | None = None,
+    intent_model: IntentModel | None = None,
 ) -> FastAPI:
-    """Build the gateway. ``llm=True`` builds the client from settings (none without a key)."""
+    """Build the gateway. ``llm=True`` builds the client from settings (none without a key).
+
+    ``intent_model`` overrides the registry's champion (tests train one per session).
+    """
     settings = settings or get_settings()
     if orchestrator is None:
         if searcher is None:
@@ -120,8 +126,14 @@ def create_app(
             attach_query_log(searcher, settings)
         llm_client = LLMClient.from_settings(settings) if llm is True else (llm or None)
         orchestrator = ChatOrchestrator(
-            searcher, sessions or build_session_store(settings), llm_client, settings
+            searcher,
+            sessions or build_session_store(settings),
+            llm_client,
+            settings,
+            understander=build_understander(settings, searcher, intent_model),
         )
+    elif orchestrator.understander is None:
+        orchestrator.understander = build_understander(settings, orchestrator.searcher, intent_model)
 
     # the durable handoff queue (SQLite in data_dir, or PostgreSQL by URL); the policy shares it
     handoffs = getattr(orchestrator, "handoffs", None) or build_handoff_store(settings)

@@ -19,7 +19,7 @@ HTTP_DURATION = Histogram(
 )
 STAGE_DURATION = Histogram(
     "shoptalk_stage_duration_seconds",
-    "Time per pipeline stage (rewrite, search, llm, answer).",
+    "Time per pipeline stage (understand, search, llm, answer).",
     ["stage"],
     buckets=LATENCY_BUCKETS,
 )

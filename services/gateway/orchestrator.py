@@ -26,7 +26,7 @@ from ml.retrieval.engine import HybridSearcher
 from ml.retrieval.types import Hit, SearchFilters, SearchMode, SearchResult
 from ml.understanding.fit import rank_by_fit
 from ml.understanding.no_match import NoMatchJudge
-from ml.understanding.types import DialogueContext, Intent, Understanding
+from ml.understanding.types import DialogueContext, Understanding
 from ml.understanding.understand import TurnUnderstander
 from services.gateway import answers, metrics, policy
 from services.gateway.citations import verify_citations
@@ -134,28 +134,44 @@ class ChatOrchestrator:
         return self.understander.understand(text, context)
 
     # ------------------------------------------------------------------ executing decisions
-    async def _run_search(self, prep_degraded: list[str], decision: policy.Decision, req: ChatRequest) -> tuple[
-        SearchResult, list[Hit], bool
-    ]:
+    async def _run_search(
+        self, prep_degraded: list[str], decision: policy.Decision, req: ChatRequest
+    ) -> tuple[SearchResult, list[Hit], bool]:
         """Search with the slots; constraints the indexes can't filter are checked on the results.
 
         Returns the result, the hits to show and whether they are alternatives (the exact
         constraints matched nothing, so they were relaxed).
         """
         pool = req.k * CANDIDATES_PER_RESULT + len(decision.exclude_ids)
-        result = await self.search(decision.query, pool, req.mode, decision.filters)
+        filters = self._with_brand_spellings(decision.filters)
+        result = await self.search(decision.query, pool, req.mode, filters)
         prep_degraded.extend(result.degraded)
         hits = [h for h in result.hits if h.item_id not in decision.exclude_ids]
         fitting = rank_by_fit(hits, decision.slots, self._vocab)
         if fitting:
             return result, fitting[: req.k], False
-        relaxed = decision.filters.model_copy(update={"price_min": None, "price_max": None, "colors": []})
-        if relaxed != decision.filters:
+        relaxed = filters.model_copy(update={"price_min": None, "price_max": None, "colors": []})
+        if relaxed != filters:
             retry = await self.search(decision.query, pool, req.mode, relaxed)
             prep_degraded.extend(d for d in retry.degraded if d not in prep_degraded)
             loose = [h for h in retry.hits if h.item_id not in decision.exclude_ids]
             return retry, loose[: req.k], bool(loose)
         return result, [], False
+
+    def catalog_type_names(self) -> list[str]:
+        vocab = self._vocab
+        if vocab is None:
+            return []
+        ranked = sorted(vocab.types.items(), key=lambda kv: -kv[1].count)
+        return [vocab.type_name(t) for t, _ in ranked]
+
+    def _with_brand_spellings(self, filters: SearchFilters) -> SearchFilters:
+        """Brand filters compare the listing's own spellings: expand a canonical brand to all of them."""
+        vocab = self._vocab
+        if vocab is None or not filters.brands:
+            return filters
+        spellings = [v.lower() for b in filters.brands for v in vocab.brand_variants(b)] + filters.brands
+        return filters.model_copy(update={"brands": list(dict.fromkeys(spellings))[:50]})
 
     @property
     def _vocab(self) -> Any:
@@ -169,10 +185,12 @@ class ChatOrchestrator:
                 found.append(product)
         return found
 
-    async def _open_handoff(self, session: Session, state: DialogueState, reason: str, message: str) -> HandoffInfo:
+    async def _open_handoff(
+        self, session: Session, state: DialogueState, reason: str, message: str
+    ) -> HandoffInfo:
         if self.handoffs is None:
             return HandoffInfo(status="offered", reason=reason)
-        from services.gateway.handoff_summary import transcript_of, summarize
+        from services.gateway.handoff_summary import summarize, transcript_of
 
         transcript = transcript_of(session, message)
         summary = summarize(transcript, state, reason)
@@ -204,33 +222,43 @@ class ChatOrchestrator:
         t0 = time.perf_counter()
         if decision.action == "search":
             result, hits, alternatives = await self._run_search(degraded, decision, req)
-            no_match = alternatives or self.no_match.is_no_match(understanding, decision.slots, result, hits, self._vocab)
+            no_match = alternatives or self.no_match.is_no_match(
+                understanding, decision.slots, result, hits, self._vocab
+            )
             if no_match and not alternatives:
                 hits = []
             shown = [(h.item_id, h.product.title, h.product.price, h.product.product_type) for h in hits]
             new_state = policy.after_search(decision, new_state, shown, no_match)
-            types = self._vocab.type_names() if self._vocab is not None else []
+            types = self.catalog_type_names()
             if hits and not no_match:
                 text = answers.results_answer(decision.query, [h.product for h in hits], decision.slots)
                 use_llm = True
             elif hits:
-                text = answers.no_match_answer(decision.query, decision.slots, types, [h.product for h in hits])
+                text = answers.no_match_answer(
+                    decision.query, decision.slots, types, [h.product for h in hits]
+                )
             else:
                 text = answers.no_match_answer(decision.query, decision.slots, types, None)
         elif decision.action == "ask":
             text, hits = await self._answer_question(decision, req, understanding, degraded)
         elif decision.action == "reply":
-            text = answers.reply(decision.reply or "chit_chat", understanding.text)
+            text = answers.reply_answer(
+                decision.reply or "chit_chat", understanding.text, self.catalog_type_names()
+            )
         timings["execute"] = round((time.perf_counter() - t0) * 1000, 3)
 
         handoff: HandoffInfo | None = None
         if decision.handoff == "open":
-            handoff = await self._open_handoff(session, new_state, decision.handoff_reason or "asked", req.message)
-            opened = answers.handoff_answer(handoff.status)
+            handoff = await self._open_handoff(
+                session, new_state, decision.handoff_reason or "asked", req.message
+            )
+            opened = answers.handoff_answer(
+                "opened" if handoff.status == "open" else "unavailable", handoff.reason
+            )
             text = opened if decision.action == "handoff" else f"{text}\n\n{opened}"
         elif decision.handoff == "offer":
             handoff = HandoffInfo(status="offered", reason=decision.handoff_reason or "asked")
-            offer = answers.handoff_offer(handoff.reason)
+            offer = answers.handoff_answer("offered", handoff.reason)
             text = f"{text}\n\n{offer}" if text else offer
         elif new_state.handoff_id:
             handoff = HandoffInfo(status="open", handoff_id=new_state.handoff_id, reason="asked")
@@ -258,25 +286,31 @@ class ChatOrchestrator:
         self, decision: policy.Decision, req: ChatRequest, u: Understanding, degraded: list[str]
     ) -> tuple[str, list[Hit]]:
         if decision.scope == "catalog":
-            result = await self.search(decision.query, 50, req.mode, decision.filters)
+            result = await self.search(
+                decision.query, 50, req.mode, self._with_brand_spellings(decision.filters)
+            )
             degraded.extend(result.degraded)
             pool = [h.product for h in rank_by_fit(result.hits, decision.slots, self._vocab)]
-            chosen = answers.pick_superlative(decision.superlative or "cheapest", pool)
-            label = "in the catalog"
-            text = answers.superlative_answer(decision.superlative or "cheapest", pool, label)
-            shown = [chosen] if chosen is not None else []
+            kind = decision.superlative or "cheapest"
+            text = answers.superlative_answer(kind, pool, "in the catalog")
+            shown = answers.superlative_winners(kind, pool)[:1]
         else:
             products = await self._products(decision.focus_ids)
             if not products:
-                return answers.nothing_shown_answer(), []
+                return answers.superlative_answer("cheapest", [], "of these"), []
             if decision.ask_kind == "compare" and len(products) >= 2:
                 text = answers.comparison_answer(products)
             elif decision.ask_kind == "superlative":
-                text = answers.superlative_answer(decision.superlative or "cheapest", products, "of these")
-                chosen = answers.pick_superlative(decision.superlative or "cheapest", products)
-                products = [chosen] if chosen is not None else products
+                kind = decision.superlative or "cheapest"
+                text = answers.superlative_answer(kind, products, "of these")
+                products = answers.superlative_winners(kind, products) or products
             else:
-                text = answers.detail_answer(u.text, decision.attribute or "general", products)
+                text = answers.detail_answer(
+                    u.text,
+                    decision.attribute or "general",
+                    products,
+                    device_models=decision.slots.device_models,
+                )
             shown = products
         hits = [Hit(item_id=p.item_id, rank=i, score=1.0, product=p) for i, p in enumerate(shown, start=1)]
         return text, hits
@@ -433,5 +467,3 @@ class ChatOrchestrator:
         if self.llm is not None:
             await self.llm.aclose()
         await self.sessions.aclose()
-        if self.handoffs is not None and hasattr(self.handoffs, "aclose"):
-            await self.handoffs.aclose()

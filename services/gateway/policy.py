@@ -25,14 +25,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ml.retrieval.types import SearchFilters
-from ml.understanding.types import Attribute, AskKind, Intent, PriceSlot, Slots, Superlative, Understanding
+from ml.understanding.types import AskKind, Attribute, Intent, PriceSlot, Slots, Superlative, Understanding
 from services.gateway.dialogue_state import DialogueState
 
 Action = Literal["search", "ask", "reply", "handoff"]
-ReplyKind = Literal["chit_chat", "service", "out_of_scope", "rephrase", "handoff_declined"]
+ReplyKind = Literal["chit_chat", "service", "out_of_scope", "rephrase", "handoff_declined", "no_such_item"]
 
 CHEAPER = re.compile(
-    r"\b(cheaper|less expensive|lower[- ]priced?|more affordable|on a budget|budget|inexpensive|cheap)\b", re.I
+    r"\b(cheaper|less expensive|lower[- ]priced?|more affordable|on a budget|budget|inexpensive|cheap)\b",
+    re.I,
 )
 PRICIER = re.compile(r"\b(pricier|more expensive|higher[- ]end|premium|fancier|better quality)\b", re.I)
 SIMILAR = re.compile(r"\b(more like|similar to|something like|others like|like (the|that|this))\b", re.I)
@@ -77,7 +78,9 @@ def merge_slots(current: Slots, new: Slots) -> Slots:
         data["sizes"] = list(new.sizes)
     if new.colors:
         data["colors"] = list(new.colors)
-    excluded = [c for c in dict.fromkeys([*current.exclude_colors, *new.exclude_colors]) if c not in new.colors]
+    excluded = [
+        c for c in dict.fromkeys([*current.exclude_colors, *new.exclude_colors]) if c not in new.colors
+    ]
     data["exclude_colors"] = excluded
     data["colors"] = [c for c in data["colors"] if c not in new.exclude_colors]
     data["exclude_terms"] = list(dict.fromkeys([*current.exclude_terms, *new.exclude_terms]))
@@ -160,9 +163,9 @@ def _same_need(a: DialogueState, slots: Slots, need_terms: list[str]) -> bool:
 
 
 # --------------------------------------------------------------------------- the policy
-def decide(u: Understanding, state: DialogueState, explicit: SearchFilters | None = None) -> tuple[
-    Decision, DialogueState
-]:
+def decide(
+    u: Understanding, state: DialogueState, explicit: SearchFilters | None = None
+) -> tuple[Decision, DialogueState]:
     """What to do with this turn, and the state it leaves (before any search result is known)."""
     new = state.model_copy(deep=True)
 
@@ -171,7 +174,9 @@ def decide(u: Understanding, state: DialogueState, explicit: SearchFilters | Non
         if YES.search(u.text) and len(u.text.split()) <= 6:
             reason = state.handoff_offered
             new.handoff_offered = None
-            return Decision(intent=Intent.handoff, action="handoff", handoff="open", handoff_reason=reason), new
+            return Decision(
+                intent=Intent.handoff, action="handoff", handoff="open", handoff_reason=reason
+            ), new
         if NO.search(u.text) and len(u.text.split()) <= 4:
             new.handoff_offered = None
             return Decision(intent=Intent.chit_chat, action="reply", reply="handoff_declined"), new
@@ -185,7 +190,9 @@ def decide(u: Understanding, state: DialogueState, explicit: SearchFilters | Non
     if intent is Intent.service:
         new.handoff_offered = "service"
         return (
-            Decision(intent=intent, action="reply", reply="service", handoff="offer", handoff_reason="service"),
+            Decision(
+                intent=intent, action="reply", reply="service", handoff="offer", handoff_reason="service"
+            ),
             new,
         )
     if intent in (Intent.chit_chat, Intent.out_of_scope):
@@ -260,6 +267,8 @@ def _ask(u: Understanding, state: DialogueState, explicit: SearchFilters | None)
             attribute=u.attribute,
         )
     focus = _positions_to_ids(ref.positions, state)
+    if ref.positions and not focus:  # "the fifth one" when three are shown
+        return Decision(intent=Intent.ask_about, action="reply", reply="no_such_item", slots=state.slots)
     if kind == "superlative":
         focus = focus or state.shown_ids()
     elif kind == "compare":

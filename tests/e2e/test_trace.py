@@ -126,7 +126,7 @@ async def test_chat_is_one_trace_across_gateway_and_embedder(
     trace_id = format(trace_ids.pop(), "032x")
     assert body["trace_id"] == trace_id == response.headers["x-trace-id"]
     by_name = {s.name: s for s in gateway_spans}
-    expected = {"POST /v1/chat", "chat", "chat.rewrite", "search", "search.keyword", "search.embed_query",
+    expected = {"POST /v1/chat", "chat", "chat.understand", "search", "search.keyword", "search.embed_query",
                 "search.vector", "search.fusion"}  # fmt: skip
     assert expected <= set(by_name), sorted(by_name)
     root = by_name["POST /v1/chat"]

@@ -58,7 +58,7 @@ async def test_chat_request_is_one_trace_with_stage_spans(gateway, spans) -> Non
     assert response.status_code == 200
     finished = spans.get_finished_spans()
     names = {s.name for s in finished}
-    assert {"POST /v1/chat", "chat", "chat.rewrite", "search", "search.keyword", "search.fusion"} <= names
+    assert {"POST /v1/chat", "chat", "chat.understand", "search", "search.keyword", "search.fusion"} <= names
     assert len({s.context.trace_id for s in finished}) == 1
     (root,) = [s for s in finished if s.parent is None]
     assert root.name == "POST /v1/chat"

@@ -1,0 +1,125 @@
+"""Does a retrieved product fit the shopper's slots? The constraints indexes can't express.
+
+Price, type, brand and colour are filters inside both index halves. What remains is checked
+on the fused results, using the same slot extractors on the product's own title (and, for
+compatibility, its bullets), so "iPhone 13" means the same thing on both sides:
+
+* hard: an excluded colour or term ("not pink", "without a lid"), a device model other than
+  the one asked for (a case for the 13 Pro does not fit the 13), a capacity below the need
+  ("family of four" rules out a 2-person tent), an audience that contradicts the asked one;
+* soft: a size that differs, a product naming no device when one was asked for — ranked
+  after the products that fit, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from threading import Lock
+from typing import TYPE_CHECKING
+
+from ml.catalog.product import Product
+from ml.retrieval.types import Hit
+from ml.understanding.slots import extract_slots
+from ml.understanding.types import Slots
+
+if TYPE_CHECKING:
+    from ml.understanding.vocab import CatalogVocabulary
+
+_CAPACITY = re.compile(
+    r"\b(\d{1,2})\s*-?\s*(?:person|persons|people|man|men|seater|seat|player)s?\b|\bsleeps\s+(\d{1,2})\b",
+    re.I,
+)
+_OPPOSITE = {"women": {"men"}, "men": {"women"}, "kids": set(), "baby": set()}
+_CACHE_SIZE = 20_000
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _mentions(words: set[str], term: str) -> bool:
+    parts = re.findall(r"[a-z0-9]+", term.lower())
+    if not parts:
+        return False
+    return all(p in words or (p.endswith("s") and p[:-1] in words) or f"{p}s" in words for p in parts)
+
+
+def product_capacity(product: Product) -> int | None:
+    m = _CAPACITY.search(product.title)
+    if not m:
+        return None
+    return int(m.group(1) or m.group(2))
+
+
+class ProductSlots:
+    """Slots read off product titles, cached per item (titles don't change between turns)."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[str, Slots] = OrderedDict()
+        self._lock = Lock()
+
+    def of(self, product: Product, vocab: CatalogVocabulary | None) -> Slots:
+        with self._lock:
+            cached = self._cache.get(product.item_id)
+        if cached is not None:
+            return cached
+        if vocab is None:
+            slots = Slots()
+        else:
+            slots, _ = extract_slots(product.title, vocab)
+        with self._lock:
+            self._cache[product.item_id] = slots
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return slots
+
+
+_PRODUCT_SLOTS = ProductSlots()
+
+
+def fit(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> tuple[bool, int]:
+    """``(acceptable, soft_penalty)``: hard violations make it unacceptable; softer ones rank it lower."""
+    title_words = _words(product.title)
+    colours = {c.lower() for c in product.colors}
+    for colour in wanted.exclude_colors:
+        if colour.lower() in colours or _mentions(title_words, colour):
+            return False, 0
+    text_words = title_words | _words(product.material or "") | _words(" ".join(product.keywords))
+    for term in wanted.exclude_terms:
+        if _mentions(text_words, term):
+            return False, 0
+    penalty = 0
+    needs_product_slots = wanted.device_models or wanted.audience or wanted.sizes
+    own = _PRODUCT_SLOTS.of(product, vocab) if needs_product_slots else Slots()
+    if wanted.device_models:
+        wanted_models = {m.lower() for m in wanted.device_models}
+        own_models = {m.lower() for m in own.device_models}
+        if own_models and not own_models & wanted_models:
+            return False, 0
+        if not own_models:
+            penalty += 2
+    if wanted.capacity is not None:
+        capacity = product_capacity(product)
+        if capacity is not None and capacity < wanted.capacity:
+            return False, 0
+    if wanted.audience:
+        own_audience = set(own.audience) - {"unisex"}
+        asked = set(wanted.audience)
+        conflicts = set().union(*(_OPPOSITE.get(a, set()) for a in asked))
+        if own_audience and own_audience & conflicts and not own_audience & asked:
+            return False, 0
+    if wanted.sizes and own.sizes and not {s.lower() for s in own.sizes} & {s.lower() for s in wanted.sizes}:
+        penalty += 1
+    return True, penalty
+
+
+def rank_by_fit(hits: list[Hit], wanted: Slots, vocab: CatalogVocabulary | None) -> list[Hit]:
+    """Hits that fit, best-fitting first (stable within a penalty), ranks renumbered."""
+    scored: list[tuple[int, int, Hit]] = []
+    for position, hit in enumerate(hits):
+        ok, penalty = fit(hit.product, wanted, vocab)
+        if ok:
+            scored.append((penalty, position, hit))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return [h.model_copy(update={"rank": i}) for i, (_, _, h) in enumerate(scored, start=1)]
