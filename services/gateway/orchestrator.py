@@ -163,7 +163,7 @@ class ChatOrchestrator:
         if vocab is None:
             return []
         ranked = sorted(vocab.types.items(), key=lambda kv: -kv[1].count)
-        return [vocab.type_name(t) for t, _ in ranked]
+        return [answers.plural(vocab.type_name(t)) for t, _ in ranked]
 
     def _with_brand_spellings(self, filters: SearchFilters) -> SearchFilters:
         """Brand filters compare the listing's own spellings: expand a canonical brand to all of them."""
@@ -241,6 +241,13 @@ class ChatOrchestrator:
                 text = answers.no_match_answer(decision.query, decision.slots, types, None)
         elif decision.action == "ask":
             text, hits = await self._answer_question(decision, req, understanding, degraded)
+        elif decision.action == "reply" and decision.reply == "no_such_item":
+            count = len(state.shown)
+            text = (
+                f"I showed {count} item{'s' if count != 1 else ''} — which one do you mean?"
+                if count
+                else "There's nothing on screen yet — tell me what you're looking for first."
+            )
         elif decision.action == "reply":
             text = answers.reply_answer(
                 decision.reply or "chit_chat", understanding.text, self.catalog_type_names()
@@ -258,8 +265,9 @@ class ChatOrchestrator:
             text = opened if decision.action == "handoff" else f"{text}\n\n{opened}"
         elif decision.handoff == "offer":
             handoff = HandoffInfo(status="offered", reason=decision.handoff_reason or "asked")
-            offer = answers.handoff_answer("offered", handoff.reason)
-            text = f"{text}\n\n{offer}" if text else offer
+            if decision.reply != "service":  # the service answer already offers a person
+                offer = answers.handoff_answer("offered", handoff.reason)
+                text = f"{text}\n\n{offer}" if text else offer
         elif new_state.handoff_id:
             handoff = HandoffInfo(status="open", handoff_id=new_state.handoff_id, reason="asked")
         session.state = new_state
