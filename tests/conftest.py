@@ -21,3 +21,8 @@ for key, value in {
 for key in list(os.environ):
     if key.startswith("SHOPTALK_") or key in {"OPENAI_API_KEY", "ELEVENLABS_API_KEY"}:
         del os.environ[key]
+# Verified model weights and the bootstrap intent model are caches, shared by the whole suite
+# (``make install`` fetches the weights there): a test's own data dir stays empty.
+os.environ["SHOPTALK_MODELS_DIR"] = str(
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "models")
+)

@@ -58,7 +58,10 @@ class TurnUnderstander:
         compound, frustrated = frustration(message)
         if not _LETTERS.search(message):  # emoji, digits or punctuation only
             return Understanding(
-                text=message, intent=Intent.chit_chat, confidence=0.5, gibberish=not message.strip("!?. "),
+                text=message,
+                intent=Intent.chit_chat,
+                confidence=0.5,
+                gibberish=not message.strip("!?. "),
                 sentiment=compound,
             )
         gibberish = looks_like_gibberish(message, self.vocab)

@@ -62,11 +62,63 @@ def load_vocabulary(settings: Settings, searcher: HybridSearcher) -> CatalogVoca
     return vocab
 
 
-def load_intent_model(settings: Settings) -> IntentModel | None:
-    """The champion intent model, bootstrapped from the committed set when none exists."""
-    from ml.training.intents import ensure_intent_model
+def _champion(settings: Settings) -> IntentModel | None:
+    """The registry's champion, when a registry exists (looking never creates one)."""
+    registry_exists = bool(settings.mlflow_tracking_uri) or (settings.data_dir / "mlflow.db").exists()
+    if not registry_exists:
+        return None
+    try:
+        from ml.training.intents import load_champion_intent_model
+    except ImportError:  # the gateway image has no MLflow: the bootstrap model serves
+        return None
+    try:
+        return load_champion_intent_model(settings)
+    except Exception as exc:  # a broken registry must not keep the gateway down
+        log.warning("understanding.champion_unavailable", error=str(exc))
+        return None
 
-    return ensure_intent_model(settings)
+
+def bootstrap_intent_model(settings: Settings) -> IntentModel:
+    """Train on the committed labelled set's train split, cached by the data's sha256."""
+    import hashlib
+    import json
+
+    from ml.understanding.intent_model import IntentClassifier
+    from ml.understanding.types import Intent
+
+    data = Path(__file__).resolve().parents[2] / "ml" / "understanding" / "data" / "intents.jsonl"
+    raw = data.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    folder = settings.resolved_models_dir / "intent-bootstrap" / digest
+    if folder.is_dir():
+        try:
+            return IntentClassifier.load(folder)
+        except Exception as exc:
+            log.warning("understanding.bootstrap_cache_unreadable", path=str(folder), error=str(exc))
+    rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
+    train = [r for r in rows if r.get("split") == "train"]
+    from ml.embedding.sentence import SentenceEmbedder
+
+    embedder = SentenceEmbedder()
+    texts = [r["text"] for r in train]
+    vectors = embedder.embed_base(texts)
+    model = IntentClassifier.train(texts, vectors, [Intent(r["intent"]) for r in train], embedder=embedder)
+    try:
+        model.save(folder, extra_meta={"bootstrap": True, "data_sha256": digest})
+    except OSError as exc:
+        log.warning("understanding.bootstrap_not_cached", path=str(folder), error=str(exc))
+    log.info("understanding.intent_bootstrap_trained", rows=len(train), cache=str(folder))
+    return model
+
+
+def load_intent_model(settings: Settings) -> IntentModel:
+    """The registry's champion; with none (a fresh install), the model trained from the committed
+    labelled set — ``shoptalk train intents`` evaluates, registers and promotes one."""
+    champion = _champion(settings)
+    if champion is not None:
+        return champion
+    log.info("understanding.no_champion", hint="run `shoptalk train intents` to register one")
+    return bootstrap_intent_model(settings)
 
 
 def build_understander(
