@@ -24,9 +24,17 @@ def vocab(sample_products: list[Product]) -> CatalogVocabulary:
     return CatalogVocabulary.from_products(sample_products)
 
 
-def _p(i: int, title: str, ptype: str, node: str, keywords: list[str], brand: str | None = None, **kw: object) -> Product:
+def _p(
+    i: int, title: str, ptype: str, node: str, keywords: list[str], brand: str | None = None, **kw: object
+) -> Product:
     return Product(
-        item_id=f"T{i:04d}", title=title, product_type=ptype, node_path=node, keywords=keywords, brand=brand, **kw
+        item_id=f"T{i:04d}",
+        title=title,
+        product_type=ptype,
+        node_path=node,
+        keywords=keywords,
+        brand=brand,
+        **kw,
     )
 
 

@@ -163,6 +163,8 @@ def test_conversion_table_is_documented_and_applied() -> None:
     assert slot is not None and slot.max == pytest.approx(100 * USD_PER_UNIT["GBP"])
 
 
-@pytest.mark.parametrize("text", ["a lid under a table", "around 3 feet", "over 4 people", "about 5 kg", "5-8 rug"])
+@pytest.mark.parametrize(
+    "text", ["a lid under a table", "around 3 feet", "over 4 people", "about 5 kg", "5-8 rug"]
+)
 def test_not_prices(text: str) -> None:
     assert merge_prices(find_prices(normalize(text))) is None
