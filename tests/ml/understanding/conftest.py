@@ -38,6 +38,7 @@ def _p(
     )
 
 
+COVERS = "/Categories/Home/Furniture Covers/Slipcovers"
 HAND_BUILT = [
     _p(1, "Trailhead 4 Person Dome Tent, Forest Green", "TENT", "/Categories/Outdoors/Camping/Tents",
        ["dome tent", "tent", "camping shelter"], "Trailhead", colors=["green"], color_text="Forest Green"),
@@ -45,7 +46,7 @@ HAND_BUILT = [
        ["backpacking tent", "tent", "shelter"], "Trailhead", colors=["orange"], color_text="Rust"),
     _p(3, "Summit Cabin Tent for 6 People", "TENT", "/Categories/Outdoors/Camping/Tents",
        ["cabin tent", "family tent", "tent"], "Summit Gear"),
-    _p(4, "Stretch Sofa Slipcover, 3 Seater, Taupe", "SLIPCOVER", "/Categories/Home/Furniture Covers/Slipcovers",
+    _p(4, "Stretch Sofa Slipcover, 3 Seater, Taupe", "SLIPCOVER", COVERS,
        ["sofa slipcover", "couch cover", "slipcover"], "CoverCo", colors=["beige"], color_text="Taupe"),
     _p(5, "Velvet Loveseat Slipcover, Navy", "SLIPCOVER", "/Categories/Home/Furniture Covers/Slipcovers",
        ["loveseat slipcover", "slipcover"], "CoverCo", colors=["blue"], color_text="Navy"),
@@ -55,7 +56,8 @@ HAND_BUILT = [
        ["gooseneck kettle", "kettle", "pour over"], "Brewly", colors=["black"], color_text="Matte Black"),
     _p(8, "Electric Kettle 1.7 L, Stainless", "KETTLE", "/Categories/Kitchen/Kettles/Electric Kettles",
        ["electric kettle", "kettle"], "Brewly", colors=["silver"], color_text="Stainless"),
-    _p(9, "Cast Iron Stovetop Kettle", "KETTLE", "/Categories/Kitchen/Kettles", ["stovetop kettle", "kettle"], None),
+    _p(9, "Cast Iron Stovetop Kettle", "KETTLE", "/Categories/Kitchen/Kettles",
+       ["stovetop kettle", "kettle"], None),
 ]  # fmt: skip
 
 
