@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ml.config import Settings
 from ml.logging import get_logger
+from services.gateway import metrics
 from services.gateway.handoff import (
     REASONS,
     Handoff,
@@ -279,6 +280,7 @@ async def open_handoff(
             await orchestrator.sessions.save(session)
         except Exception as exc:  # the handoff is open either way
             log.warning("handoff.session_save_failed", error=str(exc)[:200])
+    metrics.HANDOFFS.labels(reason=handoff.reason).inc()
     log.info("handoff.accepted", handoff_id=handoff.handoff_id, reason=body.reason)
     return HandoffInfo(status=handoff.status, handoff_id=handoff.handoff_id, reason=handoff.reason)
 

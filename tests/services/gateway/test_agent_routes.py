@@ -125,12 +125,16 @@ async def test_shopper_opens_agent_replies_shopper_polls(client: httpx.AsyncClie
 
 
 async def test_the_session_state_learns_the_handoff(client: httpx.AsyncClient) -> None:
+    from services.gateway import metrics
+
+    before = metrics.HANDOFFS.labels(reason="service")._value.get()
     await _session(client, "sess-state")
     hid = (await client.post("/v1/handoffs", json={"session_id": "sess-state", "reason": "service"})).json()[
         "handoff_id"
     ]
     saved = await client.app.state.orchestrator.sessions.get("sess-state")  # type: ignore[attr-defined]
     assert saved.state.handoff_id == hid
+    assert metrics.HANDOFFS.labels(reason="service")._value.get() == before + 1
 
 
 async def test_assign_and_errors(client: httpx.AsyncClient) -> None:
