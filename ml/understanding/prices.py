@@ -214,10 +214,11 @@ def find_prices(text: str, taken: bytearray | None = None) -> list[PriceMatch]:
     used = taken if taken is not None else bytearray(len(text))
     out: list[PriceMatch] = []
     first_digit = next((i for i, ch in enumerate(text) if ch.isdigit() and not used[i]), -1)
-    words = NUMBER_WORDS.search(text, 0 if first_digit < 0 else 0, first_digit if first_digit >= 0 else len(text))
+    words = NUMBER_WORDS.search(text, 0, first_digit if first_digit >= 0 else len(text))
     if first_digit < 0 and words is None:
         return out
-    first = min(p for p in (first_digit, words.start() if words else -1) if p >= 0)
+    starts = [p for p in (first_digit, words.start() if words else -1) if p >= 0]
+    first = min(starts)
     # a direction phrase ("not more than", "in the region of") sits right before its amount
     pos = max(0, first - 48)
 
@@ -228,13 +229,13 @@ def find_prices(text: str, taken: bytearray | None = None) -> list[PriceMatch]:
     for m in _RANGE.finditer(text, pos):
         if not _free(used, *m.span()):
             continue
-        first = _value(m, "a") or _value(m, "c")
-        second = _value(m, "b") or _value(m, "d")
-        if first is None or second is None:
+        low = _value(m, "a") or _value(m, "c")
+        high = _value(m, "b") or _value(m, "d")
+        if low is None or high is None:
             continue
         if m.group("sep") == "-" and not any(ch.isdigit() for ch in m.group("cnum") + m.group("dnum")):
             continue  # "twenty-five" is one number, not a range
-        cur = first[1] or second[1]
+        cur = low[1] or high[1]
         is_between = m.group("anum") is not None
         if cur is None and not is_between:
             # "100-200" alone is a price only with a currency or price context nearby
@@ -243,7 +244,7 @@ def find_prices(text: str, taken: bytearray | None = None) -> list[PriceMatch]:
                 r"(?:price|budget|cost|spend|pay|range|for|priced)\s*(?:of|is|range)?\s*$", context
             ):
                 continue
-        lo, hi = sorted((first[0], second[0]))
+        lo, hi = sorted((low[0], high[0]))
         if hi <= 0:
             continue
         accept(*m.span(), _slot(lo, hi, cur or "USD", m.group(0)))
