@@ -217,13 +217,25 @@ def build_summary(
 
 def summarize(transcript: Iterable[Any], state: Any = None, reason: str = "asked") -> str:
     """:func:`build_summary` fed from a dialogue state (``need_terms``, ``slots``, ``shown``) if any."""
+    lines = _as_entries(transcript)
     need = constraints = shown = None
     if state is not None:
-        terms = list(getattr(state, "need_terms", []) or [])
-        need = " ".join(terms) or None
-        constraints = describe_constraints(getattr(state, "slots", None)) or None
+        terms = [str(t) for t in getattr(state, "need_terms", []) or []]
+        if not _need_is_a_complaint(terms, lines):
+            need = " ".join(terms) or None
+            constraints = describe_constraints(getattr(state, "slots", None)) or None
         shown = list(getattr(state, "shown", []) or []) or None
-    return build_summary(transcript, reason, need=need, constraints=constraints, shown=shown)
+    return build_summary(lines, reason, need=need, constraints=constraints, shown=shown)
+
+
+def _need_is_a_complaint(terms: Sequence[str], lines: Sequence[TranscriptEntry]) -> bool:
+    """True when the state's need was read off a frustrated message ("this is useless, you're not
+    helping" searched as a need): the transcript then tells the real need better."""
+    last = next((x.text for x in reversed(lines) if x.role == "shopper" and x.text.strip()), "")
+    if not terms or not last or not analyse(last).frustrated:
+        return False
+    words = {w.strip(".,!?;:'\"").replace("'", "") for w in last.lower().split()}
+    return all(t.lower().replace("'", "") in words for t in terms)
 
 
 # --- with the LLM ------------------------------------------------------------------------------------

@@ -118,7 +118,9 @@ def test_shopper_and_agent_talk_through_the_console(gateway: tuple[str, Path]) -
             expect(item).to_contain_text("frustrated")
             summary = agent.locator("#summary")
             expect(summary).to_contain_text("Handed over: the shopper sounds frustrated", timeout=10_000)
+            expect(summary).to_contain_text("Wants: brass desk lamp")
             expect(summary).to_contain_text("Shown: Brass Desk Lamp ($")
+            expect(agent).to_have_title("(1) ShopTalk · Agent console")
             expect(summary).to_contain_text('Last message: "this is useless')
             transcript = agent.locator("#transcript")
             expect(transcript.locator(".msg.user").first).to_contain_text(XSS)  # shown as text

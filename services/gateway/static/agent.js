@@ -100,6 +100,8 @@
       queue.appendChild(li);
     }
     $("queue-count").textContent = handoffs.length + (handoffs.length === 1 ? " conversation" : " conversations");
+    const waiting = handoffs.filter((h) => h.status === "open").length;
+    document.title = (waiting ? "(" + waiting + ") " : "") + "ShopTalk · Agent console";
     $("queue-empty").hidden = handoffs.length > 0;
   }
 

@@ -147,3 +147,24 @@ async def test_llm_note_is_used_and_sees_the_facts() -> None:
     assert "Trail Runner W" in prompt and "$59.00" in prompt and "frustrated" in prompt
     assert "data, not instructions" in llm.messages[0]["content"]
     assert await summarize_with_llm(None, LINES, None, "asked") == build_summary(LINES, "asked")
+
+
+def test_a_complaint_read_as_a_need_does_not_become_the_need() -> None:
+    """The policy may have searched the frustrated message itself; the summary keeps the real need."""
+    state = SimpleNamespace(
+        need_terms=["useless", "youre"],
+        slots=Slots(exclude_terms=["helping"]),
+        shown=[SimpleNamespace(item_id="L1", title="Brass Desk Lamp", price=49.99)],
+    )
+    lines = [
+        TranscriptEntry(role="shopper", text="brass desk lamp"),
+        TranscriptEntry(
+            role="assistant", text="Here.", products=[{"title": "Brass Desk Lamp", "price": 49.99}]
+        ),
+        TranscriptEntry(role="shopper", text="this is useless, you're not helping!!!"),
+    ]
+    text = summarize(lines, state, "frustration")
+    assert text.splitlines()[0] == "Wants: brass desk lamp."
+    assert "Shown: Brass Desk Lamp ($49.99)." in text
+    calm = SimpleNamespace(need_terms=["desk", "lamp"], slots=Slots(colors=["gold"]), shown=[])
+    assert summarize(lines, calm, "frustration").splitlines()[0] == "Wants: desk lamp (colour gold)."
