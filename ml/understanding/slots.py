@@ -113,7 +113,21 @@ _IDENTIFIER = re.compile(r"(?<![\w-])(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 
 _NEGATORS_1 = frozenset(
-    {"not", "no", "non", "without", "except", "excluding", "avoid", "nothing", "never", "minus"}
+    {
+        "isnt",
+        "arent",
+        "aint",
+        "not",
+        "no",
+        "non",
+        "without",
+        "except",
+        "excluding",
+        "avoid",
+        "nothing",
+        "never",
+        "minus",
+    }
 )
 _NEGATORS_2 = {
     ("anything", "but"), ("but", "not"), ("other", "than"), ("rather", "than"), ("instead", "of"),
@@ -437,6 +451,8 @@ def _brand_at(
             continue
         if key in vocab.ambiguous_brand_keys and not _brand_cue(toks, i, n, hits, original):
             continue
+        if key in vocab.first_word_aliases and not _alias_cue(toks, i, vocab, original):
+            continue
         return n, hits
     return 0, []
 
@@ -447,6 +463,17 @@ def _brand_cue(toks: list[_Tok], i: int, n: int, hits: list[str], original: str 
     if before in ("by", "from", "brand") or after in ("brand", "brands"):
         return True
     return original is not None and any(h in original for h in hits)
+
+
+def _alias_cue(toks: list[_Tok], i: int, vocab: CatalogVocabulary, original: str | None) -> bool:
+    """A brand's first word alone ("caseology") counts when capitalised, or before a product word."""
+    tok = toks[i]
+    after = toks[i + 1] if i + 1 < len(toks) else None
+    if after is not None and after.joined and vocab.types_for(after.sing):
+        return True
+    if i > 0 and toks[i - 1].text in ("by", "from", "brand"):
+        return True
+    return original is not None and bool(re.search(rf"\b{re.escape(tok.text.capitalize())}\b", original))
 
 
 def _brands(toks: list[_Tok], vocab: CatalogVocabulary, slots: Slots, original: str) -> None:

@@ -639,6 +639,11 @@ CONTEXT_WORDS: frozenset[str] = frozenset(
         "evening",
     ]
 )
+# Words that only qualify a colour ("hot pink", "sky blue"): never a colour on their own.
+_SHADE_MODIFIERS = frozenset(
+    ["light", "dark", "pale", "deep", "bright", "pastel", "neon", "matte", "hot", "soft"]
+    + ["dusty", "heather", "off", "sky", "royal", "jet", "true", "ice", "baby"]
+)
 _ADJECTIVE_SUFFIXES = ("ed", "able", "ible", "ing", "proof", "ful", "less", "ive", "ous", "ish")
 _PREPOSITION_CUTS = re.compile(
     r"\s(?:for|with|by|compatible|designed|pour|para|per|für|fur|avec|con|mit|including|includes)\s|[,|(\[:;]"
@@ -665,6 +670,7 @@ class CatalogVocabulary:
     brands: dict[str, list[str]] = field(default_factory=dict)  # canonical → raw spellings
     brand_aliases: dict[str, list[str]] = field(default_factory=dict)  # extra key → canonicals
     ambiguous_brand_keys: list[str] = field(default_factory=list)  # common words: need a cue
+    first_word_aliases: list[str] = field(default_factory=list)  # "caseology": needs a cue too
     colors: list[str] = field(default_factory=list)  # the catalog's standard colours
     color_terms: dict[str, str] = field(default_factory=dict)  # catalog wording → standard
     weak_color_ok: list[str] = field(default_factory=list)  # ambiguous shades the catalog uses as colours
@@ -767,7 +773,12 @@ class CatalogVocabulary:
         for word, counts in color_word.items():
             std, c = counts.most_common(1)[0]
             total = sum(counts.values())
-            if total >= 2 and c / total >= 0.8 and len(word) >= 3 and word not in STOPWORDS:
+            if (
+                total >= 2
+                and c / total >= 0.8
+                and len(word) >= 3
+                and word not in STOPWORDS | _SHADE_MODIFIERS
+            ):
                 vocab.color_terms.setdefault(word, fold_standard(std))
         for word in WEAK_COLOR_WORDS:
             used_as_color = sum(color_word.get(word, Counter()).values())
@@ -847,6 +858,24 @@ class CatalogVocabulary:
             canonical = spellings.most_common(1)[0][0]
             vocab.brands[canonical] = sorted(spellings)
         _merge_brand_spacings(vocab)
+        first_words: dict[str, list[str]] = defaultdict(list)
+        for canonical in vocab.brands:
+            words_ = tokenize(normalize(canonical))
+            if len(words_) > 1:
+                first_words[norm_key(words_[0])].append(canonical)
+        for key, owners in first_words.items():
+            if (
+                len(owners) == 1
+                and len(key) >= 5
+                and key not in vocab._all_brand_keys()
+                and key not in STOPWORDS | FILLER | CONTEXT_WORDS
+                and key not in COLOR_SYNONYMS
+                and key not in vocab.materials
+                and title_word_df.get(key, 0) < 3
+            ):
+                vocab.brand_aliases.setdefault(key, []).append(owners[0])
+                vocab.first_word_aliases.append(key)
+        vocab.first_word_aliases.sort()
         for canonical in list(vocab.brands):
             parts = re.split(r"\s+-\s+", canonical)
             if len(parts) > 1 and len(norm_key(parts[-1])) >= 4:
@@ -957,6 +986,9 @@ class CatalogVocabulary:
         info = self.types.get(ptype)
         return info.name if info else ptype.replace("_", " ").lower()
 
+    def _all_brand_keys(self) -> set[str]:
+        return {norm_key(s) for spellings in self.brands.values() for s in spellings}
+
     def brands_for_key(self, key: str) -> list[str]:
         return list(self._brand_keys.get(key, []))
 
@@ -1004,6 +1036,7 @@ class CatalogVocabulary:
             "brands": dict(sorted(self.brands.items())),
             "brand_aliases": dict(sorted(self.brand_aliases.items())),
             "ambiguous_brand_keys": self.ambiguous_brand_keys,
+            "first_word_aliases": self.first_word_aliases,
             "colors": self.colors,
             "color_terms": dict(sorted(self.color_terms.items())),
             "weak_color_ok": self.weak_color_ok,
@@ -1024,6 +1057,7 @@ class CatalogVocabulary:
             brands={k: list(v) for k, v in data["brands"].items()},
             brand_aliases={k: list(v) for k, v in data.get("brand_aliases", {}).items()},
             ambiguous_brand_keys=list(data.get("ambiguous_brand_keys", [])),
+            first_word_aliases=list(data.get("first_word_aliases", [])),
             colors=list(data["colors"]),
             color_terms=dict(data["color_terms"]),
             weak_color_ok=list(data.get("weak_color_ok", [])),

@@ -57,6 +57,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("walker edisson desk", {"brands": ["Walker Edison"]}),
     ("spigen style case", {"brands": ["Spigen Style"]}),
     ("find me a sofa", {"brands": []}),
+    ("Caseology case for pixel 7a", {"brands": ["Caseology Lite"], "device_models": ["pixel 7a"]}),
+    ("caseology case", {"brands": ["Caseology Lite"]}),
+    ("solimo cover for redmi note 10", {"device_models": ["redmi note 10"]}),
     # colour: synonyms, shades, British/US, other languages
     ("navy rug", {"colors": ["blue"]}),
     ("charcoal couch", {"colors": ["grey"]}),
@@ -182,6 +185,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("headphones but not amazonbasics", {"exclude_brands": ["AmazonBasics"], "brands": []}),
     ("bed frame without storage", {"exclude_terms": ["storage"]}),
     ("not too expensive", {"exclude_terms": []}),
+    ("throw blanket that isn't grey", {"exclude_colors": ["grey"], "colors": []}),
+    ("something to keep my coffee hot", {"colors": []}),
     # device models
     ("case for galaxy s21 ultra", {"device_models": ["galaxy s21 ultra"]}),
     ("what about for a Galaxy S21?", {"device_models": ["galaxy s21"], "product_types": []}),
