@@ -641,8 +641,8 @@ CONTEXT_WORDS: frozenset[str] = frozenset(
 )
 # Words that only qualify a colour ("hot pink", "sky blue"): never a colour on their own.
 _SHADE_MODIFIERS = frozenset(
-    ["light", "dark", "pale", "deep", "bright", "pastel", "neon", "matte", "hot", "soft"]
-    + ["dusty", "heather", "off", "sky", "royal", "jet", "true", "ice", "baby"]
+    {"light", "dark", "pale", "deep", "bright", "pastel", "neon", "matte", "hot", "soft", "dusty"}
+    | {"heather", "off", "sky", "royal", "jet", "true", "ice", "baby"}
 )
 _ADJECTIVE_SUFFIXES = ("ed", "able", "ible", "ing", "proof", "ful", "less", "ive", "ous", "ish")
 _PREPOSITION_CUTS = re.compile(
