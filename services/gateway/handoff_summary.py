@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -157,6 +158,20 @@ def _shown_from_transcript(lines: Sequence[TranscriptEntry]) -> list[ShownProduc
     return []
 
 
+_ACCEPT = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please|yes please|y|go ahead|do it|ok do it|thanks?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _last_substantive(shopper: Sequence[TranscriptEntry]) -> str:
+    """The shopper's last message, skipping a bare "yes"/"ok" that only accepted the offer."""
+    for line in reversed(shopper):
+        if not _ACCEPT.match(line.text):
+            return line.text
+    return shopper[-1].text
+
+
 def _clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -206,12 +221,12 @@ def build_summary(
 
     why = REASON_TEXT.get(reason, reason)
     if reason == "frustration" and shopper:
-        cues = [c for c in analyse(shopper[-1].text).cues if c != "negative"]
+        cues = [c for c in analyse(_last_substantive(shopper)).cues if c != "negative"]
         if cues:
             why += f" (cues: {', '.join(cues)})"
     out.append(f"Handed over: {why}.")
     if shopper:
-        out.append(f'Last message: "{_clip(shopper[-1].text, MAX_LAST_CHARS)}"')
+        out.append(f'Last message: "{_clip(_last_substantive(shopper), MAX_LAST_CHARS)}"')
     return "\n".join(out)
 
 
@@ -228,14 +243,20 @@ def summarize(transcript: Iterable[Any], state: Any = None, reason: str = "asked
     return build_summary(lines, reason, need=need, constraints=constraints, shown=shown)
 
 
+def _words(text: str) -> set[str]:
+    return {w.strip(".,!?;:'\"").replace("'", "") for w in text.lower().split()}
+
+
 def _need_is_a_complaint(terms: Sequence[str], lines: Sequence[TranscriptEntry]) -> bool:
     """True when the state's need was read off a frustrated message ("this is useless, you're not
     helping" searched as a need): the transcript then tells the real need better."""
-    last = next((x.text for x in reversed(lines) if x.role == "shopper" and x.text.strip()), "")
-    if not terms or not last or not analyse(last).frustrated:
+    if not terms:
         return False
-    words = {w.strip(".,!?;:'\"").replace("'", "") for w in last.lower().split()}
-    return all(t.lower().replace("'", "") in words for t in terms)
+    wanted = {t.lower().replace("'", "") for t in terms}
+    for line in reversed(lines):
+        if line.role == "shopper" and wanted <= _words(line.text):
+            return analyse(line.text).frustrated  # the latest message the need was read from
+    return False
 
 
 # --- with the LLM ------------------------------------------------------------------------------------

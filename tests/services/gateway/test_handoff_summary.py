@@ -168,3 +168,15 @@ def test_a_complaint_read_as_a_need_does_not_become_the_need() -> None:
     assert "Shown: Brass Desk Lamp ($49.99)." in text
     calm = SimpleNamespace(need_terms=["desk", "lamp"], slots=Slots(colors=["gold"]), shown=[])
     assert summarize(lines, calm, "frustration").splitlines()[0] == "Wants: desk lamp (colour gold)."
+
+
+def test_an_accepting_yes_is_not_the_last_message() -> None:
+    """After "yes" (accepting the offer) the agent wants the message that mattered."""
+    state = SimpleNamespace(need_terms=["useless", "pink"], slots=Slots(), shown=[])
+    lines = [*LINES, TranscriptEntry(role="shopper", text="Yes please!")]
+    text = summarize(lines, state, "frustration")
+    assert text.splitlines()[0] == "Wants: running shoes for women, not pink, under $80."
+    assert text.splitlines()[-1] == 'Last message: "this is useless, I ALREADY SAID NOT PINK!!!"'
+    assert "useless" in text.splitlines()[2]  # the cues of that message
+    only_yes = build_summary([TranscriptEntry(role="shopper", text="yes")], "asked")
+    assert only_yes.splitlines()[-1] == 'Last message: "yes"'
