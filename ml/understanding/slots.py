@@ -241,6 +241,14 @@ def _mark(used: bytearray, a: int, b: int) -> None:
     used[a:b] = b"\x01" * (b - a)
 
 
+def _run_len(toks: list[_Tok], i: int, cap: int, allow: tuple[str, ...] = ("",)) -> int:
+    """How many tokens from ``i`` (at most ``cap``) are free and joined to each other."""
+    n = 0
+    while n < cap and i + n < len(toks) and toks[i + n].owner in allow and (n == 0 or toks[i + n].joined):
+        n += 1
+    return n
+
+
 def _free_run(toks: list[_Tok], i: int, n: int, allow: tuple[str, ...] = ("",)) -> bool:
     if i + n > len(toks):
         return False
@@ -434,19 +442,28 @@ def _negated_object(toks: list[_Tok], j: int, vocab: CatalogVocabulary, slots: S
 def _brand_at(
     toks: list[_Tok], i: int, vocab: CatalogVocabulary, original: str | None
 ) -> tuple[int, list[str]]:
-    for n in range(min(vocab.max_brand_ngram, len(toks) - i), 0, -1):
-        if not _free_run(toks, i, n):
+    run = _run_len(toks, i, vocab.max_brand_ngram)
+    keys: list[tuple[int, str]] = []
+    key = ""
+    for n in range(1, run + 1):
+        word = toks[i + n - 1].text
+        if n > 1 and word == "and":
+            keys.append((n, key))
             continue
-        words = [toks[q].text for q in range(i, i + n) if not (q > i and toks[q].text == "and")]
-        key = norm_key("".join(words))
+        key += norm_key(word)
+        if not vocab.is_brand_prefix(key) and n > 2:
+            break
+        keys.append((n, key))
+    for n, key in reversed(keys):
         if not key:
             continue
         hits = vocab.brands_for_key(key) or vocab.brands_for_key(key + "s")
         if not hits and key.endswith("s"):
             hits = vocab.brands_for_key(key[:-1])
-        fuzzy_ok = n > 1 or not vocab.is_known_word(words[0])
-        if not hits and n <= 2 and len(key) >= (6 if n == 1 else 8) and fuzzy_ok:
-            hits = vocab.fuzzy_brand(key)
+        if not hits and n <= 2 and len(key) >= (6 if n == 1 else 8):
+            words = [toks[q].text for q in range(i, i + n)]
+            if not all(vocab.is_known_word(w) for w in words):
+                hits = vocab.fuzzy_brand(key)
         if not hits:
             continue
         if key in vocab.ambiguous_brand_keys and not _brand_cue(toks, i, n, hits, original):
@@ -507,9 +524,7 @@ def _color_at(
     start = i
     while i < len(toks) - 1 and toks[i].text in _COLOR_MODIFIERS and toks[i + 1].joined and not toks[i].owner:
         i += 1
-    for n in range(min(vocab.max_color_ngram, len(toks) - i), 0, -1):
-        if not _free_run(toks, i, n):
-            continue
+    for n in range(_run_len(toks, i, vocab.max_color_ngram), 0, -1):
         phrase = " ".join(toks[q].text for q in range(i, i + n))
         cue = (
             allow_weak
@@ -528,9 +543,7 @@ def _color_at(
 
 
 def _material_at(toks: list[_Tok], i: int, vocab: CatalogVocabulary) -> tuple[int, str]:
-    for n in range(min(vocab.max_material_ngram, len(toks) - i), 0, -1):
-        if not _free_run(toks, i, n):
-            continue
+    for n in range(_run_len(toks, i, vocab.max_material_ngram), 0, -1):
         phrase = " ".join(toks[q].text for q in range(i, i + n))
         mat = vocab.materials.get(phrase) or vocab.materials.get(
             " ".join(toks[q].sing for q in range(i, i + n))
@@ -542,9 +555,7 @@ def _material_at(toks: list[_Tok], i: int, vocab: CatalogVocabulary) -> tuple[in
 
 def _starts_colorless_type_phrase(toks: list[_Tok], i: int, vocab: CatalogVocabulary) -> bool:
     """ "chocolate bar", "orange juice": the word names a thing of a type that has no colours."""
-    for n in range(min(vocab.max_type_ngram, len(toks) - i), 1, -1):
-        if not _free_run(toks, i, n):
-            continue
+    for n in range(_run_len(toks, i, vocab.max_type_ngram), 1, -1):
         types = vocab.types_for(" ".join(toks[q].sing for q in range(i, i + n)))
         if types and all(vocab.color_rate.get(t, 1.0) < 0.2 for t in types):
             return True
@@ -738,9 +749,7 @@ def _for_objects(toks: list[_Tok], rest: list[list[int]], vocab: CatalogVocabula
 
 
 def _feature_at(toks: list[_Tok], i: int, vocab: CatalogVocabulary) -> tuple[int, str]:
-    for n in range(min(vocab.max_feature_ngram, len(toks) - i), 0, -1):
-        if not _free_run(toks, i, n, allow=("", "type")):
-            continue
+    for n in range(_run_len(toks, i, vocab.max_feature_ngram, allow=("", "type")), 0, -1):
         words = [toks[q].text for q in range(i, i + n)]
         key = " ".join(words)
         feat = vocab.features.get(key) or vocab.features.get(" ".join(toks[q].sing for q in range(i, i + n)))

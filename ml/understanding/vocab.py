@@ -685,6 +685,7 @@ class CatalogVocabulary:
     _brand_deletes: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _color_lookup: dict[str, str] = field(default_factory=dict, repr=False)
     _type_deletes: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _brand_prefixes: set[str] = field(default_factory=set, repr=False)
     max_type_ngram: int = 3
     max_color_ngram: int = 3
     max_material_ngram: int = 3
@@ -934,6 +935,7 @@ class CatalogVocabulary:
             for c in canonicals:
                 if c not in bucket:
                     bucket.append(c)
+        self._brand_prefixes = {key[:k] for key in self._brand_keys for k in range(1, len(key) + 1)}
         self._brand_deletes = defaultdict(set)
         for key in self._brand_keys:
             if len(key) >= 5:
@@ -988,6 +990,9 @@ class CatalogVocabulary:
 
     def _all_brand_keys(self) -> set[str]:
         return {norm_key(s) for spellings in self.brands.values() for s in spellings}
+
+    def is_brand_prefix(self, key: str) -> bool:
+        return key in self._brand_prefixes
 
     def brands_for_key(self, key: str) -> list[str]:
         return list(self._brand_keys.get(key, []))
