@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -328,6 +329,7 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"'
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """NFKC, lower-case, straight quotes and dashes, ``×`` → ``x``, collapsed whitespace."""
     out = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
@@ -388,6 +390,7 @@ _SINGULAR_KEEP = frozenset(
 )
 
 
+@lru_cache(maxsize=131072)
 def singular(word: str) -> str:
     """A light English singulariser, applied to both the catalog and the shopper's words."""
     w = word
