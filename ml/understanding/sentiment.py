@@ -32,7 +32,7 @@ from typing import Any
 
 STRONG = 1.0
 MILD = 0.5
-NEGATIVE_STRONG = -0.45  # directed compound at or below this: a full signal
+NEGATIVE_STRONG = -0.5  # directed compound at or below this: a full signal
 NEGATIVE_MILD = -0.2  # directed compound at or below this: half a signal
 POSITIVE_DISCOUNT = 0.3  # emphasis in a message this positive is enthusiasm, not anger
 
@@ -58,20 +58,21 @@ _STRONG_CUES: tuple[tuple[str, str], ...] = (
         r"\b(?:you|u)\s+(?:don'?t|do not|never|can'?t|cannot)\s+(?:understand|listen|get it|read)\b",
     ),
     ("waste-of-time", r"\bwaste of (?:my\s+)?time\b"),
-    ("stupid", r"\b(?:stupid|dumb|idiotic|pathetic)\b"),
+    ("stupid", r"\b(?:stupid|dumb|idiotic|pathetic)\b(?!\s+question)"),
     (
         "this-is-bad",
-        r"\b(?:this|that|it|you)\s+(?:is\s+|are\s+)?(?:sucks?|garbage|rubbish|trash|a joke|hopeless|pointless|broken)\b",
+        r"\b(?:this|that|it|you)\s+(?:is\s+|are\s+)?(?:sucks?|garbage|rubbish|trash|a joke|hopeless|pointless)\b",
     ),
     ("whats-wrong", r"\bwhat(?:'s| is)\s+wrong with (?:you|this)\b"),
     (
         "how-many-times",
         r"\bhow many times\b|\bfor the (?:last|third|fourth|fifth|hundredth|\d+(?:st|nd|rd|th)) time\b",
     ),
-    ("frustrated", r"\b(?:frustrat\w*|fed up|sick (?:and tired )?of|had enough|give up|i'?m done)\b"),
-    ("annoyed", r"\b(?:annoy(?:ed|ing)|irritat(?:ed|ing)|infuriating|unbelievable)\b"),
-    ("forget-it", r"\bforget (?:it|this)\b|\bnever ?mind\b"),
-    ("profanity", r"\b(?:wtf|ffs|damn(?:it)?|hell|crap|crappy|shit\w*|f+u+c+k\w*|bloody hell)\b"),
+    (
+        "frustrated",
+        r"\b(?:disappoint\w*|frustrat\w*|fed up|sick (?:and tired )?of|tired of|had enough|i give up|infuriating)\b",
+    ),
+    ("forget-it", r"\bforget (?:it|this)\b"),
 )
 _MILD_CUES: tuple[tuple[str, str], ...] = (
     ("not-what-asked", r"\bnot what i (?:asked|want(?:ed)?|said|meant|need(?:ed)?|searched)\b"),
@@ -83,6 +84,8 @@ _MILD_CUES: tuple[tuple[str, str], ...] = (
     ("again", r"\b(?:again|still|once more|same (?:thing|results|stuff))\b"),
     ("exasperation", r"\b(?:seriously|come on|ugh+|argh+|omg|oh my god|jeez|geez|sigh|duh)\b"),
     ("wrong", r"\b(?:wrong|nope|no no)\b"),
+    ("annoyed", r"\b(?:annoy(?:ed|ing)|irritat(?:ed|ing)|unbelievable|never ?mind|i'?m done)\b"),
+    ("terrible", r"\b(?:terrible|horrible|awful)\b"),
     (
         "going-nowhere",
         r"\b(?:you keep (?:showing|giving|suggesting|saying)|taking forever|nothing (?:works|helps))\b",
@@ -103,7 +106,7 @@ _DIRECTED = re.compile(
 PRODUCT_NEUTRAL = _words(
     """
     killer kill kills killing dead death war wars warrior battle attack fighter fight combat weapon gun
-    shock shockproof shocking crash crush stress stressed anxiety pain painful sore ache bug bugs pest
+    shock shockproof shocking broken break breaks cracked crack crash crush stress stressed anxiety pain painful sore ache bug bugs pest
     mosquito trap dirt dirty stain stains damage damaged drop drops dropped scratch scratches anti
     emergency alarm warning hazard fire burn burning cold freezing fear evil devil monster zombie
     vampire skull ghost horror scary grave poison toxic alien rebel pirate chaos storm lost prison
@@ -119,6 +122,10 @@ _ACRONYMS = _words(
     USB LED LCD OLED HDMI TV HD UHD UK US USA EU XL XXL XXXL XS SM MD LG PC AC DC BPA UV RGB GPS
     NFC SD SSD HDD RAM CPU GB TB MB AAA AA PU PVC ABS EVA DIY OK ID BBQ PVC II III IV
     """
+)
+_PROFANITY = re.compile(
+    r"\b(?:wtf|ffs|damn(?:it)?(?!\s+(?:good|fine|nice|great|cool|tasty))|crap|crappy|shit\w*|f+u+c+k\w*|(?:the|bloody) hell|hell no)\b",
+    re.IGNORECASE,
 )
 _EXCLAIM = re.compile(r"!{3,}|\?{3,}|\?!|!\?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
@@ -215,6 +222,9 @@ def analyse(text: str, neutral_terms: Iterable[str] = ()) -> FrustrationSignal:
             cues.append(name)
             score += MILD
     positive = compound >= POSITIVE_DISCOUNT
+    if not positive and _PROFANITY.search(text):
+        cues.append("profanity")
+        score += STRONG
     caps, words = _shouting(text)
     if not positive:
         if caps >= 3 and caps >= 0.6 * words:

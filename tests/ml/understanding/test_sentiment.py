@@ -27,6 +27,12 @@ FRUSTRATED = [
     "forget it, you don't understand",
     "how many times do I have to say it",
     "ugh",
+    "I am really disappointed",
+    "what the hell is this",
+    "I give up",
+    "I'm so tired of searching",
+    "this is crap",
+    "terrible service",
 ]
 
 NEUTRAL = [
@@ -43,6 +49,12 @@ NEUTRAL = [
     "no thanks",
     "I hate pink, show me black ones",
     "wrong size, I need a queen",
+    "stupid question, but does it come in blue?",
+    "nevermind, show me chairs instead",
+    "I'm done, thanks!",
+    "unbelievable price!",
+    "can I return it if it does not fit?",
+    "terrible twos toddler shirt",  # negative to VADER, but not aimed at the conversation
 ]
 
 # Product wording that VADER alone scores as negative: it must never read as frustration.
@@ -65,6 +77,11 @@ PRODUCT_NEGATIVE = [
     "stain resistant sofa, no pet hair",
     "a rug that hides dirt",
     "I don't want leather",
+    "damn good coffee",
+    "hell's kitchen apron",
+    "a fan that is not annoying",
+    "my phone case? it is broken, I need a new one",
+    "a horror movie poster",
 ]
 
 
