@@ -41,7 +41,13 @@ def response(
     intent: str = "search",
     **extra: Any,
 ) -> dict[str, Any]:
-    filters = {"price_min": None, "price_max": None, "product_types": [], "brands": [], "colors": []}
+    filters: dict[str, Any] = {
+        "price_min": None,
+        "price_max": None,
+        "product_types": [],
+        "brands": [],
+        "colors": [],
+    }
     filters.update(extra.pop("filters", {}))
     return {
         "answer": answer,
@@ -296,7 +302,8 @@ def test_feasibility_flags_impossible_expectations() -> None:
         {"user": "y", "expect": {"first_item_is": "S2", "must_not_colors": ["pink"]}},
         {"user": "z", "expect": {"product_types": ["SOFA"], "price_max": 400, "card_colors": ["pink"]}},
     ]
-    problems = feasibility_problems([Dialogue(id="d", kind="k", turns=turns)], products)
+    dialogue = Dialogue.model_validate({"id": "d", "kind": "k", "turns": turns})
+    problems = feasibility_problems([dialogue], products)
     assert problems == [
         "d turn 1: only 1 products fit, expected at least 2",
         "d turn 2: unknown item NOPE",
