@@ -12,7 +12,7 @@ gives a compound score in [-1, 1]; on its own it misreads shopping language — 
   catalog's own titles);
 * **cues** that people use when a conversation goes wrong count on their own: "useless", "this is
   ridiculous", "you're not helping", "I already said", "are you even listening", "waste of time" (strong),
-  "not what I asked for", "again", "seriously", "ugh" (mild), runs of "!!!" and ALL-CAPS shouting
+  "not what I asked for", "again", "seriously", "ugh", runs of "!!!" and ALL-CAPS shouting (mild)
   (emphasis, not counted when the message is plainly positive: "love it!!!");
 * **negativity** counts only when aimed at the conversation (mentions you/this/these/it/nothing/…,
   or a message of three words or fewer): "these are all terrible" is, "I hate pink, show me black
@@ -72,7 +72,6 @@ _STRONG_CUES: tuple[tuple[str, str], ...] = (
         "frustrated",
         r"\b(?:disappoint\w*|frustrat\w*|fed up|sick (?:and tired )?of|tired of|had enough|i give up|infuriating)\b",
     ),
-    ("forget-it", r"\bforget (?:it|this)\b"),
 )
 _MILD_CUES: tuple[tuple[str, str], ...] = (
     ("not-what-asked", r"\bnot what i (?:asked|want(?:ed)?|said|meant|need(?:ed)?|searched)\b"),
@@ -83,7 +82,11 @@ _MILD_CUES: tuple[tuple[str, str], ...] = (
     ("i-said", r"\bi (?:said|asked for|told you)\b"),
     ("again", r"\b(?:again|still|once more|same (?:thing|results|stuff))\b"),
     ("exasperation", r"\b(?:seriously|come on|ugh+|argh+|omg|oh my god|jeez|geez|sigh|duh)\b"),
-    ("wrong", r"\b(?:wrong|nope|no no)\b"),
+    (
+        "wrong",
+        r"\b(?:you(?:'re| are)?|that's|that is|this is|it's|these are|those are|all|still|getting it|got it|get it)\s+(?:\w+\s+)?wrong\b|\bwrong again\b|\bnope\b|\bno no\b|^\W*wrong\b",
+    ),
+    ("forget-it", r"\bforget (?:it|this)\b"),
     ("annoyed", r"\b(?:annoy(?:ed|ing)|irritat(?:ed|ing)|unbelievable|never ?mind|i'?m done)\b"),
     ("terrible", r"\b(?:terrible|horrible|awful)\b"),
     (
@@ -99,7 +102,7 @@ def _words(text: str) -> frozenset[str]:
 
 _DIRECTED = re.compile(
     r"\b(?:you|your|you're|u|this|these|that|those|it|them|they|nothing|results?|answers?|"
-    r"again|still|assistant|bot|chat|site|shop|store|search)\b",
+    r"again|still|assistant|bot|chat|site|shop|store|search|service|help|experience)\b",
     re.IGNORECASE,
 )
 # Lexicon words that are usually product vocabulary in a shop, not the shopper's mood.
@@ -116,7 +119,26 @@ PRODUCT_NEUTRAL = _words(
     """
 )
 _COURTESY = frozenset({"please", "pls", "plz", "thanks", "thank", "kindly", "ok", "okay"})
-_NEGATORS = frozenset({"no", "not", "without", "non", "never", "nor", "isn't", "don't", "doesn't", "dont"})
+# "sin tapa", "ohne Deckel", "sans couvercle": the catalog's other languages negate attributes too
+_NEGATORS = frozenset(
+    {
+        "no",
+        "not",
+        "without",
+        "non",
+        "never",
+        "nor",
+        "isn't",
+        "don't",
+        "doesn't",
+        "dont",
+        "sin",
+        "ohne",
+        "sans",
+        "senza",
+        "sem",
+    }
+)
 _ACRONYMS = _words(
     """
     USB LED LCD OLED HDMI TV HD UHD UK US USA EU XL XXL XXXL XS SM MD LG PC AC DC BPA UV RGB GPS
@@ -227,17 +249,17 @@ def analyse(text: str, neutral_terms: Iterable[str] = ()) -> FrustrationSignal:
         score += STRONG
     caps, words = _shouting(text)
     if not positive:
-        if caps >= 3 and caps >= 0.6 * words:
-            cues.append("shouting")
-            score += STRONG
-        elif caps >= 2:
-            cues.append("caps")
+        # caps lock alone is common and calm ("I NEED A REPLACEMENT CRIB"): emphasis, half a signal
+        if caps >= 2:
+            cues.append("shouting" if caps >= 3 and caps >= 0.6 * words else "caps")
             score += MILD
         if _EXCLAIM.search(text):
             cues.append("exclamations")
             score += MILD
-    directed = bool(_DIRECTED.search(text)) or len(text.split()) <= 3
-    if directed and compound <= NEGATIVE_STRONG:
+    # aimed at the conversation: a pointer word, or a one-word reply ("horrible", "ugh")
+    directed = bool(_DIRECTED.search(text)) or len(text.split()) == 1
+    question = text.rstrip().endswith("?") and not _EXCLAIM.search(text)  # "is coffee bad for you?"
+    if directed and compound <= NEGATIVE_STRONG and not question:
         cues.append("negative")
         score += STRONG
     elif directed and compound <= NEGATIVE_MILD:
