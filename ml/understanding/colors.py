@@ -96,6 +96,52 @@ COLOR_SYNONYMS: dict[str, str] = {
     "マルチカラー": "multi",
 }  # fmt: skip
 
+# Inflected forms in the marketplaces' other languages ("graues sofa", "chaussures noires",
+# "zapatos rojos", "scarpe nere"): generated from the base forms above.
+_FOREIGN_BASES: dict[str, tuple[str, ...]] = {
+    "de": ("schwarz", "weiß", "weiss", "grau", "rot", "blau", "grün", "gruen", "gelb", "braun", "silber"),
+    "fr": ("noir", "blanc", "gris", "rouge", "bleu", "vert", "jaune", "marron", "doré", "violet"),
+    "es": ("negro", "blanco", "rojo", "azul", "verde", "amarillo", "morado", "plateado", "dorado", "gris"),
+    "it": ("nero", "bianco", "grigio", "rosso", "giallo", "verde", "marrone", "argento", "viola"),
+}
+
+
+def _inflections(lang: str, word: str) -> set[str]:
+    if lang == "de":
+        return {word + s for s in ("e", "en", "es", "er", "em")}
+    if lang == "fr":
+        forms = {word + "s", word + "e", word + "es"}
+        if word == "blanc":
+            forms |= {"blanche", "blanches"}
+        return forms
+    if lang == "es":
+        stem = word[:-1] if word.endswith("o") else word
+        forms = {word + "s", word + "es"}
+        if word.endswith("o"):
+            forms |= {stem + "a", stem + "os", stem + "as"}
+        if word == "azul":
+            forms.add("azules")
+        if word == "gris":
+            forms.add("grises")
+        return forms
+    if lang == "it":
+        stem = word[:-1]
+        forms = {stem + "i", stem + "e", stem + "a"}
+        if word.endswith("co"):
+            forms |= {word[:-2] + "chi", word[:-2] + "che"}
+        if word.endswith("io"):
+            forms |= {word[:-1], word[:-2] + "ie"}
+        return forms
+    return set()
+
+
+for _lang, _bases in _FOREIGN_BASES.items():
+    for _base in _bases:
+        _std = COLOR_SYNONYMS.get(_base)
+        if _std:
+            for _form in _inflections(_lang, _base):
+                COLOR_SYNONYMS.setdefault(_form, _std)
+
 # Shade words that are also ordinary nouns ("coffee maker", "rose bush", "orange juice",
 # "natural wood", "sand timer"): they count as colours only when the catalog uses them as colours
 # more often than otherwise, or next to a clear colour context ("in coffee", "coffee colour").

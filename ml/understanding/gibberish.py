@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from ml.understanding.colors import COLOR_SYNONYMS
 from ml.understanding.devices import find_devices
-from ml.understanding.vocab import FILLER, STOPWORDS, CatalogVocabulary, norm_key, normalize
+from ml.understanding.vocab import (
+    FILLER,
+    FOREIGN_STOPWORDS,
+    STOPWORDS,
+    CatalogVocabulary,
+    norm_key,
+    normalize,
+)
 
 # Everyday English (and shopping/chat words) for the character model and as known words.
 _COMMON = frozenset(
@@ -371,6 +378,7 @@ def looks_like_gibberish(text: str, vocab: CatalogVocabulary) -> bool:
             return False  # another script (or accented word): not judged as mashing
         if (
             tok in STOPWORDS
+            or tok in FOREIGN_STOPWORDS
             or tok in FILLER
             or tok in _COMMON
             or tok in COLOR_SYNONYMS

@@ -123,6 +123,7 @@ _MAX_WORDS = (
     r"no\s+more\s+than|not\s+more\s+than|nothing\s+(?:more\s+than|over|above)|no\s+higher\s+than|"
     r"not\s+(?:over|above|exceeding|to\s+exceed)|no\s+(?:greater|pricier|dearer)\s+than|not\s+(?:higher|greater|pricier)\s+than|"
     r"at\s+(?:the\s+)?most|up\s*to|under|below|beneath|less\s+than|lower\s+than|cheaper\s+than|"
+    r"menos\s+de|hasta|unter|bis\s+(?:zu)?|moins\s+de|jusqu'?à|meno\s+di|fino\s+a|"
     r"max(?:imum)?(?:\s+of)?|within|(?:a\s+|my\s+)?budget\s+(?:of|is)|budget(?:\s+of)?|<=?|"
     r"(?:do\s+not|don'?t|doesn'?t|won'?t|can'?t|cannot)\s+(?:want\s+to\s+|wanna\s+)?(?:spend|pay|go)\s+(?:more\s+than|over|above)|"
     r"(?:spend|pay)\s+(?:less\s+than|under|at\s+most|up\s+to|no\s+more\s+than)"
@@ -130,7 +131,8 @@ _MAX_WORDS = (
 _MIN_WORDS = (
     r"not\s+less\s+than|no\s+less\s+than|nothing\s+(?:less\s+than|under|below)|not\s+(?:under|below|lower\s+than|cheaper\s+than)|"
     r"no\s+(?:lower|cheaper)\s+than|at\s+least|over|above|more\s+than|greater\s+than|higher\s+than|"
-    r"more\s+expensive\s+than|pricier\s+than|min(?:imum)?(?:\s+of)?|starting\s+(?:at|from)|>=?"
+    r"more\s+expensive\s+than|pricier\s+than|min(?:imum)?(?:\s+of)?|starting\s+(?:at|from)|>=?|"
+    r"más\s+de|mas\s+de|mehr\s+als|über|plus\s+de|più\s+di|almeno|mindestens|au\s+moins|al\s+menos"
 )
 _APPROX_WORDS = (
     r"around|about|roughly|approximately|approx\.?|~|circa|close\s+to|in\s+the\s+region\s+of|near|"

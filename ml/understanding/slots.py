@@ -31,6 +31,8 @@ from ml.understanding.vocab import (
     ACCESSORY_HEADS,
     CONTEXT_WORDS,
     FILLER,
+    FOREIGN_STOPWORDS,
+    FOREIGN_TYPE_WORDS,
     STOPWORDS,
     TYPE_SYNONYMS,
     CatalogVocabulary,
@@ -53,6 +55,10 @@ AUDIENCE: dict[str, str] = {
     "dog": "dog", "dogs": "dog", "puppy": "dog", "puppies": "dog",
     "cat": "cat", "cats": "cat", "kitten": "cat", "kittens": "cat",
     "pet": "pet", "pets": "pet", "unisex": "unisex",
+    "mujer": "women", "mujeres": "women", "damen": "women", "femme": "women", "femmes": "women",
+    "donna": "women", "hombre": "men", "hombres": "men", "herren": "men", "homme": "men", "hommes": "men",
+    "uomo": "men", "niños": "kids", "niño": "kids", "niña": "kids", "kinder": "kids", "enfant": "kids",
+    "enfants": "kids", "bambini": "kids", "bambino": "kids",
 }  # fmt: skip
 
 RECIPIENTS = frozenset(
@@ -114,6 +120,12 @@ _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 
 _NEGATORS_1 = frozenset(
     {
+        "nicht",
+        "kein",
+        "keine",
+        "sans",
+        "sin",
+        "senza",
         "isnt",
         "arent",
         "aint",
@@ -261,6 +273,7 @@ def _is_content(tok: _Tok) -> bool:
     w = tok.text
     return (
         not (w in STOPWORDS or w in FILLER or w in CONTEXT_WORDS or w in RECIPIENTS or w in AUDIENCE)
+        and w not in FOREIGN_STOPWORDS
         and len(w) > 1
     )
 
@@ -606,11 +619,12 @@ def _lookup_type(vocab: CatalogVocabulary, key: str) -> tuple[str, list[str]] | 
     types = vocab.types_for(key)
     if types:
         return key, types
-    syn = TYPE_SYNONYMS.get(key)
-    if syn:
-        types = vocab.types_for(syn)
-        if types:
-            return syn, types
+    for table in (TYPE_SYNONYMS, FOREIGN_TYPE_WORDS):
+        syn = table.get(key)
+        if syn:
+            types = vocab.types_for(syn) or vocab.types_for(TYPE_SYNONYMS.get(syn, ""))
+            if types:
+                return syn, types
     return None
 
 

@@ -169,6 +169,45 @@ STOPWORDS: frozenset[str] = frozenset(
     ]
 )
 
+FOREIGN_STOPWORDS: frozenset[str] = frozenset(
+    {
+        "de",
+        "la",
+        "el",
+        "los",
+        "las",
+        "un",
+        "una",
+        "unos",
+        "unas",
+        "para",
+        "por",
+        "con",
+        "y",
+        "en",
+        "del",
+        "al",
+    }
+    | {"le", "les", "des", "du", "pour", "avec", "et", "ou", "au", "aux", "une", "je", "cherche", "veux"}
+    | {
+        "ich",
+        "ein",
+        "eine",
+        "einen",
+        "einem",
+        "der",
+        "das",
+        "und",
+        "oder",
+        "mit",
+        "für",
+        "von",
+        "zu",
+        "suche",
+    }
+    | {"il", "lo", "gli", "uno", "di", "da", "per", "cerco", "quiero", "busco", "möchte", "bitte", "vorrei"}
+)
+
 # Words of shopping talk that never name, describe or constrain a product.
 FILLER: frozenset[str] = frozenset(
     [
@@ -440,6 +479,28 @@ TYPE_SYNONYMS: dict[str, str] = {
     "pan": "fry pan", "skillet": "fry pan", "food": "grocery", "snack": "grocery",
 }  # fmt: skip
 
+# The marketplaces' other languages (de, fr, es, it): a shopper's word → the English term.
+FOREIGN_TYPE_WORDS: dict[str, str] = {
+    "zapato": "shoe", "zapatos": "shoe", "zapatilla": "sneaker", "zapatillas": "sneaker", "schuhe": "shoe",
+    "schuh": "shoe", "chaussure": "shoe", "chaussures": "shoe", "scarpe": "shoe", "scarpa": "shoe",
+    "sofá": "sofa", "canapé": "sofa", "divano": "sofa", "lampe": "lamp", "lámpara": "lamp",
+    "lampara": "lamp", "lampada": "lamp", "tapis": "rug", "alfombra": "rug", "teppich": "rug", "tappeto": "rug",
+    "mochila": "backpack", "zaino": "backpack", "silla": "chair", "stuhl": "chair", "chaise": "chair",
+    "sedia": "chair", "mesa": "table", "tisch": "table", "tavolo": "table", "funda": "phone case",
+    "coque": "phone case", "hülle": "phone case", "handyhülle": "phone case", "custodia": "phone case",
+    "chaqueta": "jacket", "jacke": "jacket", "veste": "jacket", "giacca": "jacket", "reloj": "watch",
+    "uhr": "watch", "montre": "watch", "orologio": "watch", "bolso": "handbag", "handtasche": "handbag",
+    "borsa": "handbag", "maleta": "suitcase", "koffer": "suitcase", "valise": "suitcase", "valigia": "suitcase",
+    "almohada": "pillow", "kissen": "pillow", "oreiller": "pillow", "cuscino": "pillow", "manta": "blanket",
+    "decke": "blanket", "couverture": "blanket", "coperta": "blanket", "botas": "boot", "stiefel": "boot",
+    "bottes": "boot", "stivali": "boot", "sandalias": "sandal", "sandalen": "sandal", "sandales": "sandal",
+    "sandali": "sandal", "auriculares": "headphone", "kopfhörer": "headphone", "casque": "headphone",
+    "cuffie": "headphone", "altavoz": "speaker", "lautsprecher": "speaker", "enceinte": "speaker",
+    "altoparlante": "speaker", "escritorio": "desk", "schreibtisch": "desk", "bureau": "desk",
+    "scrivania": "desk", "cama": "bed", "bett": "bed", "lit": "bed", "letto": "bed", "tienda de campaña": "tent",
+    "zelt": "tent", "tente": "tent", "tenda": "tent",
+}  # fmt: skip
+
 # Accessory nouns: "sofa cover" is not a sofa and, unless the catalog says "sofa cover", not a
 # phone case either.
 ACCESSORY_HEADS: frozenset[str] = frozenset(
@@ -497,6 +558,10 @@ MATERIAL_SYNONYMS: dict[str, str] = {
     "pleather": "faux leather", "pu": "pu leather", "steel": "steel", "stainless steel": "stainless steel",
     "aluminium": "aluminum", "metallic": "metal", "plastics": "plastic", "woolen": "wool",
     "woollen": "wool", "silk": "silk", "ceramics": "ceramic", "glass": "glass",
+    "cuero": "leather", "piel": "leather", "leder": "leather", "cuir": "leather", "pelle": "leather",
+    "madera": "wood", "holz": "wood", "bois": "wood", "legno": "wood", "algodón": "cotton",
+    "algodon": "cotton", "baumwolle": "cotton", "coton": "cotton", "cotone": "cotton", "metall": "metal",
+    "métal": "metal", "metallo": "metal", "vidrio": "glass", "verre": "glass", "vetro": "glass",
 }  # fmt: skip
 
 _SIZE_WORDS = frozenset(
@@ -981,6 +1046,9 @@ class CatalogVocabulary:
             std = COLOR_SYNONYMS.get(phrase) or self.color_terms.get(phrase)
             return self.standard_color(std) if std else None
         return hit
+
+    def color_word(self, word: str) -> str | None:
+        return self._color_lookup.get(word)
 
     def types_for(self, term: str) -> list[str]:
         """Catalog types a (singularised, space-joined) term names; [] when it names none."""

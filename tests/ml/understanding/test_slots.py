@@ -187,6 +187,21 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("not too expensive", {"exclude_terms": []}),
     ("throw blanket that isn't grey", {"exclude_colors": ["grey"], "colors": []}),
     ("something to keep my coffee hot", {"colors": []}),
+    # the marketplaces' other languages
+    ("ich suche ein graues sofa", {"product_types": ["SOFA"], "colors": ["grey"]}),
+    (
+        "zapatos para mujer, no rosa",
+        {"product_types": ["SHOES"], "audience": ["women"], "exclude_colors": ["pink"]},
+    ),
+    ("un canapé gris", {"product_types": ["SOFA"], "colors": ["grey"]}),
+    ("chaussures noires pour homme", {"colors": ["black"], "audience": ["men"]}),
+    ("scarpe nere da donna", {"colors": ["black"], "audience": ["women"]}),
+    (
+        "mochila azul menos de 50 euros",
+        {"product_types": ["BACKPACK"], "price": {"max": 54.0, "currency": "EUR"}},
+    ),
+    ("schwarze Jacke unter 100 euro", {"product_types": ["JACKET"], "colors": ["black"]}),
+    ("sofa sin cuero", {"exclude_materials": ["leather"]}),
     # device models
     ("case for galaxy s21 ultra", {"device_models": ["galaxy s21 ultra"]}),
     ("what about for a Galaxy S21?", {"device_models": ["galaxy s21"], "product_types": []}),
@@ -222,6 +237,7 @@ def test_slots(vocab: CatalogVocabulary, text: str, expected: dict[str, Any]) ->
         ("F-91W watch", ["f-91w"]),
         ("a rocket engine for my spaceship", ["rocket", "engine", "spaceship"]),
         ("hi, can you show me a grey sofa please", []),
+        ("ich suche ein graues sofa", []),
     ],
 )
 def test_residual_terms(vocab: CatalogVocabulary, text: str, residual: list[str]) -> None:
