@@ -42,7 +42,9 @@ class DeviceMatch:
 
 _SEP = r"[\s-]*"
 _IPHONE = re.compile(
-    r"\b(?:apple\s+)?i[\s-]?phone" + _SEP + r"(?P<num>(?:1[0-9]|[4-9])(?![0-9])|(?:se|xs|xr|x)(?![a-z0-9]))"
+    r"\b(?:apple\s+)?i[\s-]?phone"
+    + _SEP
+    + r"(?P<num>(?:1[0-9]|[4-9])(?![0-9]|\.\d)|(?:se|xs|xr|x)(?![a-z0-9]))"
     r"(?:" + _SEP + r"\(?(?P<gen>20(?:16|20|22)|(?:1st|2nd|3rd|first|second|third)\s+gen(?:eration)?)\)?)?"
     r"(?P<suf>(?:" + _SEP + r"(?:pro\s*max|pro|max|mini|plus|\+))?)"
 )
@@ -57,7 +59,7 @@ _SAMSUNG_CODE = re.compile(
     r"\bsm[\s-]?(?P<code>[a-z]\d{3})[a-z0-9]{0,4}\b|\b(?P<bare>[gsnafm]\d{3})[a-z]{1,2}\b"
 )
 _PIXEL = re.compile(
-    r"\b(?:google\s+)?pixel\s*(?:(?P<num>\d{1,2})(?P<a>a)?(?![0-9])(?P<suf>(?:\s*(?:pro\s*xl|pro\s*fold|pro|xl|fold))?)"
+    r"\b(?:google\s+)?pixel\s*(?:(?P<num>\d{1,2})(?![.]\d)(?P<a>a)?(?![0-9])(?P<suf>(?:\s*(?:pro\s*xl|pro\s*fold|pro|xl|fold))?)"
     r"|(?P<fold>fold))"
 )
 _REDMI = re.compile(
@@ -65,9 +67,9 @@ _REDMI = re.compile(
     r"(?P<suf>(?:\s*(?:pro\s*max|pro\s*\+|pro\s*plus|pro|max|prime|plus|lite|\+))?)(?:\s*5g)?"
 )
 _ONEPLUS = re.compile(
-    r"\b(?:one\s?plus\s+|oneplus\s*)(?:(?P<nord>nord)(?P<ce>\s*ce)?(?:\s*(?P<nnum>n\d{2,3}|\d))?(?P<nsuf>(?:\s*(?:lite|t))?)"
+    r"\b(?:one\s?plus\s+|oneplus\s*)(?:(?P<nord>nord)(?P<ce>\s*ce)?(?:\s*(?P<nnum>n\d{2,3}|\d(?![.\d])))?(?P<nsuf>(?:\s*(?:lite|t))?)"
     r"|(?P<num>\d{1,2})(?P<t>[tr])?(?P<suf>(?:\s*pro)?))(?:\s*5g)?"
-    r"|\bnord(?P<bce>\s*ce)?(?:\s*(?P<bnum>n\d{2,3}|\d))?(?![a-z0-9])"
+    r"|\bnord(?P<bce>\s*ce)?(?:\s*(?P<bnum>n\d{2,3}|\d(?![.\d])))?(?![a-z0-9])"
 )
 _MOTO = re.compile(
     r"\b(?:motorola\s+)?moto\s+(?P<series>[gexz])\s*(?P<num>\d{1,3})?(?![a-z0-9])"

@@ -915,7 +915,7 @@ class CatalogVocabulary:
             ranked = counts.most_common()
             top_share = ranked[0][1] / support
             if top_share >= min_share:
-                chosen = [(t, c / support) for t, c in ranked if c / support >= 0.2][:3]
+                chosen = [(t, c / support) for t, c in ranked if c / support >= 0.3][:2]
             else:
                 chosen = [(t, c / support) for t, c in ranked if c / support >= 0.1][:5]
                 if sum(s for _, s in chosen) < 0.8 or support < 3 * min_support:

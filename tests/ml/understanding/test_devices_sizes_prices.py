@@ -44,6 +44,8 @@ DEVICES = [
     ("vivo y20", ["vivo y20"]),
     ("iphone 12 or 13 pro", ["iphone 12", "iphone 13 pro"]),
     ("galaxy s21 and s22 ultra", ["galaxy s21", "galaxy s22 ultra"]),
+    ("Flip Folio Case for OnePlus Nord 6.44 inch", ["oneplus nord"]),
+    ("Case for iPhone 12 6.1 inch", ["iphone 12"]),
     ("a grey sofa", []),
     ("iphone series", []),
 ]
