@@ -19,6 +19,7 @@ restart. A session has at most one active (open or assigned) handoff: opening ag
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -190,16 +191,12 @@ def products_json(products: Iterable[ShownProduct | dict[str, Any]]) -> str | No
     items = [p if isinstance(p, ShownProduct) else ShownProduct.model_validate(p) for p in products]
     if not items:
         return None
-    import json
-
     return json.dumps([p.model_dump() for p in items], ensure_ascii=False)
 
 
 def products_from_json(raw: str | None) -> list[ShownProduct]:
     if not raw:
         return []
-    import json
-
     return [ShownProduct.model_validate(p) for p in json.loads(raw)]
 
 
