@@ -34,7 +34,7 @@ from ml.understanding.colors import COLOR_SYNONYMS, STANDARD_COLORS, WEAK_COLOR_
 
 log = get_logger(__name__)
 
-VERSION = 1
+VERSION = 2  # bump when what is learned changes: older saved files are rebuilt
 
 # --------------------------------------------------------------------------- text helpers
 
