@@ -7,14 +7,31 @@ only the ids passed in are ever cited. Listing text that reads like an instructi
 assistant is never quoted (see :mod:`services.gateway.listing_text`). Nothing here states an
 order status, a delivery date or stock: ShopTalk has no order system.
 
-The decisions and their answers:
+The decisions and their answers (all return plain text):
 
-* search / refine → :func:`results_answer` (or :func:`no_match_answer`, :func:`rephrase_answer`)
-* ask_about → :func:`detail_answer`, :func:`comparison_answer`, :func:`superlative_answer`
-* chit_chat / service / handoff / out_of_scope → :func:`chit_chat_answer`, :func:`service_answer`,
-  :func:`handoff_answer`, :func:`out_of_scope_answer` (:func:`reply_answer` dispatches by kind)
+* search / refine
+  - ``results_answer(need, products, slots, *, alternatives=False, total_matches=None)``: "Here are 4
+    grey sofas under $700.00, not pink:" + one line per product + best match / cheapest. Constraints
+    are stated only when every product meets them; ``alternatives`` says they are close
+    alternatives and how each differs.
+  - ``no_match_answer(need, slots, catalog_types, suggestions=None)``: "I couldn't find … — ShopTalk
+    carries …"; suggestions are labelled "(not matches)".
+  - ``rephrase_answer(text, catalog_types=())``: nonsense input.
+* ask_about
+  - ``detail_answer(question, attribute, products, *, device_models=())``: price, material, color,
+    brand, dimensions/size, weight, compatibility (exact device models), capacity, features
+    (quotes the bullet; "the listing doesn't say" otherwise), general (a fact sheet).
+  - ``comparison_answer(products)``: 2-3 items, one line per difference, then what they share.
+  - ``superlative_answer(kind, products, scope_label="of these")`` and
+    ``superlative_winners(kind, products)`` (the items it names, ties kept).
+* replies without products: ``chit_chat_answer(text)``, ``service_answer(topic_or_text)``,
+  ``handoff_answer(status, reason=None)`` (offered / opened / already_open / declined / unavailable /
+  closed), ``out_of_scope_answer(text, catalog_types=())``; ``reply_answer(kind, text,
+  catalog_types)`` dispatches the policy's reply kinds.
 
-One price format everywhere: :func:`format_price` (``$1,323.49``).
+Helpers: ``format_price`` (one price format everywhere, ``$1,323.49``), ``type_name``, ``plural``,
+``describe_need``, ``dimensions_text``, ``weight_text``, ``fact_sheet``. To check an LLM's answer
+against the same data see :mod:`services.gateway.answer_check`.
 """
 
 from __future__ import annotations
@@ -373,7 +390,7 @@ def results_answer(
     honoured = _honoured(slots, shown, strict=not alternatives)
     n = len(shown)
     if alternatives:
-        wanted = describe_need(need, slots)
+        wanted = describe_need(need, slots).removeprefix("options for ")
         head = (
             f"I couldn't find exact matches for {wanted}. "
             f"Here {'are' if n > 1 else 'is'} {n} close alternative{'s' if n > 1 else ''}, not exact matches:"
@@ -460,7 +477,7 @@ def rephrase_answer(text: str = "", catalog_types: Sequence[str] = ()) -> str:
     """For input that reads as nonsense: ask to rephrase, with examples."""
     types = [t for t in (safe_text(x, 30) for x in catalog_types) if t][:3]
     examples = (
-        f'for example "{types[0]} under $100"' + (f' or "a {types[1]} in black"' if len(types) > 1 else "")
+        f'for example "{types[0]} under $100"' + (f' or "{types[1]} in black"' if len(types) > 1 else "")
         if types
         else 'for example "a grey sofa under $700" or "a clear case for iPhone 13"'
     )
