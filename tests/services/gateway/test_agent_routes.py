@@ -17,6 +17,7 @@ from ml.config import Settings
 from services.gateway.app import create_app
 from services.gateway.sessions import Session, Turn
 from tests.fakes.catalog import build_test_searcher
+from tests.servers.postgres import postgres_server  # noqa: F401  (session fixture)
 
 KEY = "agent-key-123"
 
@@ -240,3 +241,28 @@ async def test_llm_summary_when_configured_and_fallback(client: httpx.AsyncClien
     hid = (await client.post("/v1/handoffs", json={"session_id": "sess-llm2"})).json()["handoff_id"]
     summary = (await client.get(f"/v1/agent/handoffs/{hid}")).json()["summary"]
     assert "Handed over: the shopper asked to talk to a person." in summary  # the extractive note
+
+
+@pytest.mark.integration
+async def test_the_gateway_keeps_handoffs_in_postgres_by_url(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """``SHOPTALK_HANDOFF_DB_URL`` set: the same API over a real PostgreSQL server, nothing in SQLite."""
+    from services.gateway.handoff_postgres import PostgresHandoffStore
+
+    server = request.getfixturevalue("postgres_server")
+    settings = Settings(data_dir=tmp_path / "data", handoff_db_url=server.create_database())
+    async for c in _client(settings):
+        assert isinstance(c.app.state.handoffs, PostgresHandoffStore)  # type: ignore[attr-defined]
+        await _session(c, "sess-pg")
+        hid = (await c.post("/v1/handoffs", json={"session_id": "sess-pg", "reason": "asked"})).json()[
+            "handoff_id"
+        ]
+        reply = await c.post(
+            f"/v1/agent/handoffs/{hid}/messages", json={"text": "hello from pg", "agent": "Sam"}
+        )
+        assert reply.status_code == 201
+        polled = (await c.get("/v1/sessions/sess-pg/messages")).json()
+        assert [m["text"] for m in polled["messages"] if m["role"] == "agent"] == ["hello from pg"]
+        assert (await c.get(f"/v1/agent/handoffs/{hid}")).json()["summary"].startswith("Wants: a grey sofa")
+    assert not (tmp_path / "data" / "handoffs.db").exists()
