@@ -176,6 +176,7 @@ _PREPOSITIONS = frozenset(
         "above",
     ]
 )
+_ATTRIBUTE_PREPS = frozenset({"with", "without", "in", "on", "by", "from", "than", "near", "at"})
 _COORD = frozenset({"and", "or", "plus", "&", "nor"})
 _QUANTITY = frozenset(
     [
@@ -385,6 +386,9 @@ def _negations(toks: list[_Tok], vocab: CatalogVocabulary, slots: Slots) -> None
             j += 1
         if j >= len(toks) or toks[j].owner or (toks[j].boundary and j > i + n):
             i += n
+            continue
+        if toks[i].text == "not" and toks[j].text.endswith("ing") and not _feature_at(toks, j, vocab)[0]:
+            i += n  # "so I'm not sitting all day": a verb is negated, not an attribute
             continue
         claimed = _negated_object(toks, j, vocab, slots)
         if claimed:
@@ -705,7 +709,9 @@ def _segments(toks: list[_Tok]) -> list[list[list[int]]]:
             continue
         if tok.text in _PREPOSITIONS and not tok.owner:
             segments[-1].append([])
-            segments[-1][-1].append(-1 if tok.text == "for" else -2)  # marker: which preposition
+            # marker: "for" (-1), an attribute preposition (-3: "with a laptop sleeve", "in the
+            # living room" never name the product), any other (-2)
+            segments[-1][-1].append(-1 if tok.text == "for" else -3 if tok.text in _ATTRIBUTE_PREPS else -2)
             continue
         if tok.owner:
             continue
@@ -721,6 +727,8 @@ def _product_types(toks: list[_Tok], vocab: CatalogVocabulary, slots: Slots) -> 
             idx = [i for i in chunk if i >= 0]
             if ci + 1 < len(chunks) and idx and toks[idx[-1]].sing in _QUANTITY and chunks[ci + 1][0] == -2:
                 continue  # "a set of pillows", "a pair of boots"
+            if chunk and chunk[0] == -3:
+                continue
             kind, match, _ = _chunk_head(toks, idx, vocab)
             if kind == "none":
                 continue

@@ -47,6 +47,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"product_types": ["SCREEN_PROTECTOR"], "device_models": ["galaxy s21"]},
     ),
     ("alfombra", {"product_types": ["RUG"]}),
+    ("any with a laptop sleeve?", {"product_types": []}),
+    ("a chair in the living room", {"product_types": ["CHAIR"]}),
     # brand
     ("amazon basics backpack", {"brands": ["AmazonBasics"], "product_types": ["BACKPACK"]}),
     ("AmazonBasics headphones", {"brands": ["AmazonBasics"]}),
@@ -185,6 +187,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("headphones but not amazonbasics", {"exclude_brands": ["AmazonBasics"], "brands": []}),
     ("bed frame without storage", {"exclude_terms": ["storage"]}),
     ("not too expensive", {"exclude_terms": []}),
+    ("a desk I can raise so I'm not sitting all day", {"product_types": ["DESK"], "exclude_terms": []}),
     ("throw blanket that isn't grey", {"exclude_colors": ["grey"], "colors": []}),
     ("something to keep my coffee hot", {"colors": []}),
     # the marketplaces' other languages
@@ -238,6 +241,8 @@ def test_slots(vocab: CatalogVocabulary, text: str, expected: dict[str, Any]) ->
         ("a rocket engine for my spaceship", ["rocket", "engine", "spaceship"]),
         ("hi, can you show me a grey sofa please", []),
         ("ich suche ein graues sofa", []),
+        ("more like the first one", []),
+        ("thank you so much!", []),
     ],
 )
 def test_residual_terms(vocab: CatalogVocabulary, text: str, residual: list[str]) -> None:
