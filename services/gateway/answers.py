@@ -44,7 +44,7 @@ from typing import Literal
 from ml.catalog.product import Dimensions, Product, Weight
 from ml.understanding.types import Attribute, PriceSlot, Slots, Superlative
 from services.gateway.device_mentions import Device, bare_models, find_devices, parse_device, phrase_named
-from services.gateway.listing_text import content_terms, safe_bullets, safe_text
+from services.gateway.listing_text import content_terms, product_text, safe_bullets, safe_text
 
 SYNTHETIC_PRICE_NOTE = "(Prices are illustrative: the catalog has no real prices.)"
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -274,7 +274,54 @@ def _honoured(slots: Slots, products: Sequence[Product], strict: bool) -> Slots:
         (p.brand or "").lower() in {b.lower() for b in slots.brands} for p in products
     ):
         update["brands"] = []
+    texts = {p.item_id: product_text(p) for p in products}
+
+    def everywhere(words: Sequence[str]) -> bool:
+        return all(any(_said(texts[p.item_id], w) for w in words) for p in products)
+
+    for name in ("materials", "features"):
+        values: list[str] = getattr(slots, name)
+        if values and not all(everywhere([v]) for v in values):
+            update[name] = []
+    if slots.device_models and not all(any(_fits(p, d) for d in slots.device_models) for p in products):
+        update["device_models"] = []
+    audience = [a for a in slots.audience if a != "unisex"]
+    if audience and not everywhere([w for a in audience for w in AUDIENCE_WORDS.get(a, (a,))]):
+        update["audience"] = []
+    if slots.sizes and not all(any(_has_size(texts[p.item_id], z) for z in slots.sizes) for p in products):
+        update["sizes"] = []
+    if slots.capacity is not None and not all((_capacity_of(p) or 0) >= slots.capacity for p in products):
+        update["capacity"] = None
     return slots.model_copy(update=update) if update else slots
+
+
+AUDIENCE_WORDS = {
+    "women": ("women", "woman", "ladies", "womens", "women's"),
+    "men": ("men", "man", "mens", "men's"),
+    "kids": ("kids", "kid", "children", "child", "boys", "girls", "toddler"),
+    "baby": ("baby", "infant", "toddler"),
+    "dog": ("dog", "dogs", "puppy"),
+    "cat": ("cat", "cats", "kitten"),
+}
+
+
+def _said(text: str, word: str) -> bool:
+    return re.search(rf"(?<![a-z]){re.escape(word.lower())}", text) is not None
+
+
+def _has_size(text: str, size: str) -> bool:
+    """ "5x8" is in "Area Rug 5' x 8'"; "queen" in "Queen size"."""
+    squash = re.sub(r"[\s'\"″′-]|feet|ft|inch(es)?|in\b", "", text)
+    want = re.sub(r"[\s'\"″′-]|feet|ft|inch(es)?|in\b", "", size.lower())
+    return bool(want) and want in squash
+
+
+def _capacity_of(product: Product) -> int | None:
+    for text in [product.title, *safe_bullets(product)]:
+        match = _CAPACITY.search(text)
+        if match and (match.group(1) or match.group(2)):
+            return int(match.group(1) or match.group(2))
+    return None
 
 
 def _device_label(raw: str) -> str:

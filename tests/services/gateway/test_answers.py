@@ -621,3 +621,37 @@ def test_size_questions_add_what_the_listing_says_about_fit() -> None:
         "B0RUG00001", "Area Rug 5' x 7' Moroccan", 120.0, product_type="RUG", bullets=["Low 0.3-inch pile"]
     )
     assert A.detail_answer("what size is it?", "size", [rug]).endswith("gives its size as 5' x 7'.")
+
+
+def test_feature_audience_size_capacity_and_device_claims_need_every_product() -> None:
+    def boot(item_id: str, title: str, bullets: list[str]) -> Product:
+        return _product(item_id, title, 80.0, product_type="BOOT", bullets=bullets)
+
+    women = [
+        boot("B1", "Women's Waterproof Hiking Boot", []),
+        boot("B2", "Women's Trail Boot", ["Waterproof membrane"]),
+    ]
+    mens = boot("B3", "Men's Trail Boot", ["Leather upper"])
+    slots = Slots(
+        product_types=["BOOT"], type_terms=["hiking boot"], features=["waterproof"], audience=["women"]
+    )
+    assert A.results_answer("x", women, slots).startswith("Here are 2 waterproof hiking boots for women:")
+    assert A.results_answer("x", [*women, mens], slots).startswith("Here are 3 hiking boots:")
+
+    four = _product("T1", "4-Person Dome Tent", 99.0, product_type="TENT")
+    two = _product("T2", "2 Person Backpacking Tent", 79.0, product_type="TENT")
+    tents = Slots(product_types=["TENT"], type_terms=["tent"], capacity=4)
+    assert A.results_answer("x", [four], tents).startswith("I found one match for tent for 4 people:")
+    assert A.results_answer("x", [four, two], tents).startswith("Here are 2 tents:")
+
+    rug = _product("R1", "Area Rug 5' x 8' Moroccan", 99.0, product_type="RUG")
+    rugs = Slots(product_types=["RUG"], type_terms=["rug"], sizes=["5x8"])
+    assert "in size 5x8" in A.results_answer("x", [rug], rugs)
+    assert "in size" not in A.results_answer("x", [rug], rugs.model_copy(update={"sizes": ["8x10"]}))
+
+    cases = Slots(product_types=["CELLULAR_PHONE_CASE"], type_terms=["case"], device_models=["iphone 13"])
+    assert A.results_answer("x", [CASE_13], cases).startswith("I found one match for case for the iPhone 13:")
+    pro_only = CASE_13.model_copy(
+        update={"item_id": "B0PRO00001", "title": "Case for iPhone 13 Pro", "bullets": []}
+    )
+    assert A.results_answer("x", [CASE_13, pro_only], cases).startswith("Here are 2 cases:")
