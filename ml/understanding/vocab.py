@@ -801,6 +801,7 @@ class CatalogVocabulary:
         color_phrase: dict[str, Counter[str]] = defaultdict(Counter)
         color_word: dict[str, Counter[str]] = defaultdict(Counter)
         title_word_df: Counter[str] = Counter()
+        text_word_df: Counter[str] = Counter()  # bullets, keywords, node paths (not the brand's own name)
         standard: Counter[str] = Counter()
         material_df: Counter[str] = Counter()
         keyword_df: Counter[str] = Counter()
@@ -855,8 +856,12 @@ class CatalogVocabulary:
                 head_df[h][ptype] += 1
             for m in modifiers:
                 modifier_df[m] += 1
+            text_words: set[str] = set()
             for text in (*product.keywords, *(product.bullets[:4]), product.node_path or ""):
-                words.update(tokenize(normalize(text)))
+                text_words.update(tokenize(normalize(text)))
+            words.update(text_words)
+            for w in text_words - brand_tokens:
+                text_word_df[w] += 1
 
         vocab = cls(product_count=n)
         vocab.colors = sorted({fold_standard(c) for c in standard} or set(STANDARD_COLORS))
@@ -967,6 +972,7 @@ class CatalogVocabulary:
                 and key not in COLOR_SYNONYMS
                 and key not in vocab.materials
                 and title_word_df.get(key, 0) < 3
+                and text_word_df.get(key, 0) < 2
             ):
                 vocab.brand_aliases.setdefault(key, []).append(owners[0])
                 vocab.first_word_aliases.append(key)
@@ -980,6 +986,7 @@ class CatalogVocabulary:
                 key in STOPWORDS
                 or key in FILLER
                 or title_word_df.get(key, 0) >= 3
+                or text_word_df.get(key, 0) >= 3
                 or key in color_words
                 or key in material_words
                 or key in vocab.type_terms
