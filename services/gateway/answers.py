@@ -1095,6 +1095,13 @@ def comparison_answer(products: Sequence[Product]) -> str:
 # --------------------------------------------------------------------------- superlatives
 
 
+def nothing_shown_answer() -> str:
+    """A question about "these" when nothing has been shown yet."""
+    return (
+        "I haven't shown you any products yet — tell me what you're looking for and I'll search the catalog."
+    )
+
+
 def _extreme(
     products: Sequence[Product], key: Callable[[Product], float | None], *, lowest: bool
 ) -> tuple[list[Product], list[Product]] | None:
@@ -1163,7 +1170,7 @@ def superlative_answer(kind: Superlative, products: Sequence[Product], scope_lab
     """
     items = list({p.item_id: p for p in products}.values())
     if not items:
-        return "There's nothing to choose from yet — tell me what you're looking for first."
+        return nothing_shown_answer()
     scope = safe_text(scope_label, 60) or "of these"
     if kind == "best_rated":
         best = items[0]

@@ -655,3 +655,9 @@ def test_feature_audience_size_capacity_and_device_claims_need_every_product() -
         update={"item_id": "B0PRO00001", "title": "Case for iPhone 13 Pro", "bullets": []}
     )
     assert A.results_answer("x", [CASE_13, pro_only], cases).startswith("Here are 2 cases:")
+
+
+def test_questions_with_nothing_shown() -> None:
+    assert A.superlative_answer("cheapest", []) == A.nothing_shown_answer()
+    assert "haven't shown you any products" in A.nothing_shown_answer()
+    assert "Which items" in A.comparison_answer([])
