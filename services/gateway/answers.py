@@ -43,7 +43,14 @@ from typing import Literal
 
 from ml.catalog.product import Dimensions, Product, Weight
 from ml.understanding.types import Attribute, PriceSlot, Slots, Superlative
-from services.gateway.device_mentions import Device, bare_models, find_devices, parse_device, phrase_named
+from services.gateway.device_mentions import (
+    Device,
+    bare_models,
+    find_devices,
+    parse_device,
+    phrase_mention,
+    phrase_named,
+)
 from services.gateway.listing_text import content_terms, product_text, safe_bullets, safe_text
 
 SYNTHETIC_PRICE_NOTE = "(Prices are illustrative: the catalog has no real prices.)"
@@ -821,6 +828,19 @@ def _asked_devices(question: str, listed: Sequence[Device]) -> list[str]:
     return []
 
 
+def _phrase_label(wanted: str, product: Product) -> str:
+    """A model this module has no parser for, spelled as the listing spells it when it does."""
+    text = " ".join(filter(None, [product.title, product.model_name, *safe_bullets(product)]))
+    found, written = phrase_mention(wanted, text)
+    if found and written:
+        return written
+    words = [re.escape(w) for w in wanted.split()]
+    spelled = re.search(r"(?<![a-z0-9])" + r"[\s-]*".join(words), text, re.I) if words else None
+    if spelled:
+        return spelled.group(0)
+    return safe_text(wanted, 40) or "that model"
+
+
 def _compatibility_fact(question: str, product: Product, device_models: Sequence[str]) -> str:
     name = f"{short_name(product)} {cite(product)}"
     listed = listed_devices(product)
@@ -836,7 +856,7 @@ def _compatibility_fact(question: str, product: Product, device_models: Sequence
     answers = []
     for wanted in asked:
         device = parse_device(wanted)
-        label = device.display if device else (safe_text(wanted, 40) or "that model")
+        label = device.display if device else _phrase_label(wanted, product)
         fits = _fits(product, wanted)
         if fits:
             evidence = next(
@@ -856,6 +876,11 @@ def _compatibility_fact(question: str, product: Product, device_models: Sequence
                 )
             else:
                 answers.append(f"No — the listing for {name} names the {listed_names}, not the {label}.")
+        elif fits is False and device is None:
+            text = " ".join(filter(None, [product.title, product.model_name, *safe_bullets(product)]))
+            variant = phrase_mention(wanted, text)[1]
+            named = f"the {variant}" if variant else "a different model"
+            answers.append(f"No — the listing for {name} names {named}, not the {label}.")
         elif fits is False:
             answers.append(f"No — the listing for {name} says it is not for the {label}.")
         else:

@@ -165,29 +165,44 @@ def parse_device(text: str) -> Device | None:
     return mentions.named[0] if mentions.named else None
 
 
-def phrase_named(phrase: str, text: str) -> bool | None:
+def phrase_mention(phrase: str, text: str) -> tuple[bool | None, str | None]:
     """For lines :func:`find_devices` does not know: is ``phrase`` named exactly in ``text``?
 
-    ``True`` when it occurs not followed by a variant word; ``False`` when it only occurs as a
-    variant ("vivo y20" in "Vivo Y20s" or "Vivo Y20 Pro"); ``None`` when it does not occur.
+    Returns ``(True, as written)`` when it occurs not followed by a variant word; ``(False, the
+    variant as written)`` when it only occurs as a variant ("vivo y20" in "Vivo Y20s" or "Vivo
+    Y20 Pro"); ``(None, None)`` when it does not occur.
     """
     words = [re.escape(w) for w in phrase.lower().split()]
     if not words:
-        return None
+        return None, None
     pattern = re.compile(
-        r"(?<![a-z0-9])" + r"[\s-]*".join(words) + r"(?P<tail>[a-z0-9+]*)(?P<rest>[^.;,/|]{0,12})", re.I
+        r"(?<![a-z0-9])(?P<base>"
+        + r"[\s-]*".join(words)
+        + r")(?P<tail>[a-z0-9+]*)(?P<rest>[^.;,/|()]{0,12})",
+        re.I,
     )
-    seen = False
+    variant: str | None = None
     for match in pattern.finditer(text):
-        seen = True
+        base = match.group("base")
         if match.group("tail"):
-            continue  # "y20s": a different model
-        rest = match.group("rest").lower().strip()
-        first = rest.split(" ", 1)[0] if rest else ""
-        if rest.startswith("+") or first in VARIANT_WORDS or rest.startswith("pro max"):
+            variant = variant or base + match.group("tail")  # "y20s": a different model
             continue
-        return True
-    return False if seen else None
+        rest = match.group("rest").strip()
+        low = rest.lower()
+        first = low.split(" ", 1)[0] if low else ""
+        if low.startswith("pro max"):
+            variant = variant or f"{base} {rest[:7]}"
+            continue
+        if low.startswith("+") or first in VARIANT_WORDS:
+            variant = variant or (f"{base}+" if low.startswith("+") else f"{base} {rest.split(' ', 1)[0]}")
+            continue
+        return True, base
+    return (False, variant) if variant else (None, None)
+
+
+def phrase_named(phrase: str, text: str) -> bool | None:
+    """:func:`phrase_mention` without the wording: ``True``, ``False`` (only a variant) or ``None``."""
+    return phrase_mention(phrase, text)[0]
 
 
 _BARE = re.compile(

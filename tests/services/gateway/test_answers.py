@@ -661,3 +661,15 @@ def test_questions_with_nothing_shown() -> None:
     assert A.superlative_answer("cheapest", []) == A.nothing_shown_answer()
     assert "haven't shown you any products" in A.nothing_shown_answer()
     assert "Which items" in A.comparison_answer([])
+
+
+def test_models_without_a_parser_are_exact_too() -> None:
+    pro = _product("B0OP900001", "OnePlus 9 Pro Case, Clear", 9.0, product_type="CELLULAR_PHONE_CASE")
+    plain = _product("B0OP900002", "OnePlus 9 Crystal Clear Case", 9.0, product_type="CELLULAR_PHONE_CASE")
+    no = A.detail_answer("does it fit?", "compatibility", [pro], device_models=["oneplus 9"])
+    assert (
+        no
+        == "No — the listing for OnePlus 9 Pro Case [B0OP900001] names the OnePlus 9 Pro, not the OnePlus 9."
+    )
+    yes = A.detail_answer("does it fit?", "compatibility", [plain], device_models=["oneplus 9"])
+    assert yes == "Yes — OnePlus 9 Crystal Clear Case [B0OP900002] is made for the OnePlus 9."

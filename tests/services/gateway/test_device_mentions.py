@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.device_mentions import bare_models, find_devices, parse_device, phrase_named
+from services.gateway.device_mentions import (
+    bare_models,
+    find_devices,
+    parse_device,
+    phrase_mention,
+    phrase_named,
+)
 
 
 def named(text: str) -> list[str]:
@@ -64,3 +70,11 @@ def test_unknown_lines_match_as_exact_phrases() -> None:
     assert phrase_named("vivo y20", "Back Cover for Vivo Y20s") is False
     assert phrase_named("oneplus 9", "OnePlus 9 Pro Case") is False
     assert phrase_named("oneplus 9", "A sofa") is None
+
+
+def test_phrase_mention_reports_the_variant_as_written() -> None:
+    assert phrase_mention("oneplus 9", "OnePlus 9 Pro Case") == (False, "OnePlus 9 Pro")
+    assert phrase_mention("oneplus 9", "OnePlus 9 Crystal Clear Case") == (True, "OnePlus 9")
+    assert phrase_mention("vivo y20", "Vivo Y20s cover") == (False, "Vivo Y20s")
+    assert phrase_mention("redmi note 10", "Redmi Note 10 Pro Max case") == (False, "Redmi Note 10 Pro Max")
+    assert phrase_mention("redmi note 10", "a sofa") == (None, None)
