@@ -549,7 +549,8 @@ _QUALIFIERS = frozenset(
     """deep depth big large small size wide width long length tall high height heavy weight thick many
     much how what does have has come comes with fit fits work works made include includes included
     support supports offer offers feature features listing say says sure know whether tell it's there
-    really actually good well any kind type sort""".split()  # noqa: SIM905
+    really actually good well any kind type sort two four five option options number pick choice
+    please thanks know wondering wonder""".split()  # noqa: SIM905
 )
 _YES_NO = re.compile(r"^\s*(is|are|does|do|can|will|would|could|has|have|was|were|should)\b", re.I)
 _NEGATED = r"\b(?:not|no|non|isn't|aren't|doesn't|without|never)\b[\s-]+(?:\w+[\s-]+){{0,2}}{term}"

@@ -673,3 +673,9 @@ def test_models_without_a_parser_are_exact_too() -> None:
     )
     yes = A.detail_answer("does it fit?", "compatibility", [plain], device_models=["oneplus 9"])
     assert yes == "Yes — OnePlus 9 Crystal Clear Case [B0OP900002] is made for the OnePlus 9."
+
+
+def test_feature_terms_ignore_references_and_filler() -> None:
+    assert A.feature_terms("is option two dishwasher safe?") == ["dishwasher", "safe"]
+    assert A.feature_terms("does the first one come with a lid?") == ["lid"]
+    assert A.feature_terms("is the second sofa waterproof?", SOFA) == ["waterproof"]
