@@ -198,7 +198,7 @@ def _colour(product: Product) -> str | None:
 
 
 def _material(product: Product) -> str | None:
-    parts = [safe_text(product.material, 60), safe_text(product.fabric_type, 60)]
+    parts = [safe_text(product.material, 120), safe_text(product.fabric_type, 120)]
     out: list[str] = []
     for part in parts:
         if part and all(part.lower() not in o.lower() and o.lower() not in part.lower() for o in out):
