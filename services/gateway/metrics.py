@@ -34,5 +34,7 @@ INDEX_DOCUMENTS = Gauge(
     "shoptalk_index_documents", "Documents in each index (refreshed on /readyz).", ["index"]
 )
 INTENTS = Counter("shoptalk_turn_intents_total", "Shopper turns by understood intent.", ["intent"])
-HANDOFFS = Counter("shoptalk_handoffs_opened_total", "Handoffs to a human agent opened, by reason.", ["reason"])
+HANDOFFS = Counter(
+    "shoptalk_handoffs_opened_total", "Handoffs to a human agent opened, by reason.", ["reason"]
+)
 NO_MATCH = Counter("shoptalk_no_match_total", "Search turns where nothing in the catalog fit the need.")

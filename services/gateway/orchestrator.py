@@ -106,12 +106,16 @@ class ChatOrchestrator:
         k: int = 10,
         mode: SearchMode = SearchMode.hybrid,
         filters: SearchFilters | None = None,
+        timings: dict[str, float] | None = None,
     ) -> SearchResult:
         start = time.perf_counter()
         try:
             return await run_in_threadpool(self.searcher.search, query, k, mode, filters)
         finally:
-            metrics.STAGE_DURATION.labels(stage="search").observe(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            metrics.STAGE_DURATION.labels(stage="search").observe(elapsed)
+            if timings is not None:  # a turn may search twice (relaxed constraints): the sum
+                timings["search"] = round(timings.get("search", 0.0) + elapsed * 1000, 3)
 
     async def get_product(self, item_id: str) -> Product | None:
         return await run_in_threadpool(self.searcher.get_product, item_id)
@@ -135,7 +139,7 @@ class ChatOrchestrator:
 
     # ------------------------------------------------------------------ executing decisions
     async def _run_search(
-        self, prep_degraded: list[str], decision: policy.Decision, req: ChatRequest
+        self, prep_degraded: list[str], decision: policy.Decision, req: ChatRequest, timings: dict[str, float]
     ) -> tuple[SearchResult, list[Hit], bool]:
         """Search with the slots; constraints the indexes can't filter are checked on the results.
 
@@ -144,7 +148,7 @@ class ChatOrchestrator:
         """
         pool = req.k * CANDIDATES_PER_RESULT + len(decision.exclude_ids)
         filters = self._with_brand_spellings(decision.filters)
-        result = await self.search(decision.query, pool, req.mode, filters)
+        result = await self.search(decision.query, pool, req.mode, filters, timings)
         prep_degraded.extend(result.degraded)
         hits = [h for h in result.hits if h.item_id not in decision.exclude_ids]
         fitting = rank_by_fit(hits, decision.slots, self._vocab)
@@ -152,7 +156,7 @@ class ChatOrchestrator:
             return result, fitting[: req.k], False
         relaxed = filters.model_copy(update={"price_min": None, "price_max": None, "colors": []})
         if relaxed != filters:
-            retry = await self.search(decision.query, pool, req.mode, relaxed)
+            retry = await self.search(decision.query, pool, req.mode, relaxed, timings)
             prep_degraded.extend(d for d in retry.degraded if d not in prep_degraded)
             loose = [h for h in retry.hits if h.item_id not in decision.exclude_ids]
             return retry, loose[: req.k], bool(loose)
@@ -186,15 +190,24 @@ class ChatOrchestrator:
         return found
 
     async def _open_handoff(
-        self, session: Session, state: DialogueState, reason: str, message: str
-    ) -> HandoffInfo:
+        self, session: Session, state: DialogueState, reason: str, degraded: list[str]
+    ) -> HandoffInfo | None:
+        """Open a durable handoff with the transcript so far; ``None`` when the store is down."""
         if self.handoffs is None:
-            return HandoffInfo(status="offered", reason=reason)
-        from services.gateway.handoff_summary import summarize, transcript_of
+            return None
+        from services.gateway.handoff_summary import summarize, summarize_with_llm, transcript_of
 
-        transcript = transcript_of(session, message)
-        summary = summarize(transcript, state, reason)
-        record = await self.handoffs.open(session.session_id, reason, transcript, summary)
+        transcript = transcript_of(session)  # this turn's message is appended by finish()
+        try:
+            if self.llm is not None:
+                summary = await summarize_with_llm(self.llm, transcript, state, reason)
+            else:
+                summary = summarize(transcript, state, reason)
+            record = await self.handoffs.open(session.session_id, reason, transcript, summary)
+        except Exception as exc:  # never a 500: the shopper is told no person could be reached
+            log.warning("handoff.open_failed", error=str(exc))
+            degraded.append("handoff-store-unavailable")
+            return None
         state.handoff_id = record.handoff_id
         state.handoff_offered = None
         metrics.HANDOFFS.labels(reason=reason).inc()
@@ -221,10 +234,12 @@ class ChatOrchestrator:
         text = ""
         t0 = time.perf_counter()
         if decision.action == "search":
-            result, hits, alternatives = await self._run_search(degraded, decision, req)
+            result, hits, alternatives = await self._run_search(degraded, decision, req, timings)
             no_match = alternatives or self.no_match.is_no_match(
                 understanding, decision.slots, result, hits, self._vocab
             )
+            if no_match:
+                metrics.NO_MATCH.inc()
             if no_match and not alternatives:
                 hits = []
             shown = [(h.item_id, h.product.title, h.product.price, h.product.product_type) for h in hits]
@@ -240,7 +255,7 @@ class ChatOrchestrator:
             else:
                 text = answers.no_match_answer(decision.query, decision.slots, types, None)
         elif decision.action == "ask":
-            text, hits = await self._answer_question(decision, req, understanding, degraded)
+            text, hits = await self._answer_question(decision, req, understanding, degraded, timings)
         elif decision.action == "reply" and decision.reply == "no_such_item":
             count = len(state.shown)
             text = (
@@ -255,21 +270,20 @@ class ChatOrchestrator:
         timings["execute"] = round((time.perf_counter() - t0) * 1000, 3)
 
         handoff: HandoffInfo | None = None
-        if decision.handoff == "open":
-            handoff = await self._open_handoff(
-                session, new_state, decision.handoff_reason or "asked", req.message
-            )
-            opened = answers.handoff_answer(
-                "opened" if handoff.status == "open" else "unavailable", handoff.reason
-            )
+        if new_state.handoff_id:  # a person is already on it: the turn goes to them too
+            handoff = HandoffInfo(status="open", handoff_id=new_state.handoff_id, reason="asked")
+            if decision.handoff == "open":
+                text = answers.handoff_answer("already_open")
+        elif decision.handoff == "open":
+            reason = decision.handoff_reason or "asked"
+            handoff = await self._open_handoff(session, new_state, reason, degraded)
+            opened = answers.handoff_answer("opened" if handoff else "unavailable", reason)
             text = opened if decision.action == "handoff" else f"{text}\n\n{opened}"
         elif decision.handoff == "offer":
             handoff = HandoffInfo(status="offered", reason=decision.handoff_reason or "asked")
             if decision.reply != "service":  # the service answer already offers a person
                 offer = answers.handoff_answer("offered", handoff.reason)
                 text = f"{text}\n\n{offer}" if text else offer
-        elif new_state.handoff_id:
-            handoff = HandoffInfo(status="open", handoff_id=new_state.handoff_id, reason="asked")
         session.state = new_state
         return Prepared(
             request=req,
@@ -291,11 +305,16 @@ class ChatOrchestrator:
         )
 
     async def _answer_question(
-        self, decision: policy.Decision, req: ChatRequest, u: Understanding, degraded: list[str]
+        self,
+        decision: policy.Decision,
+        req: ChatRequest,
+        u: Understanding,
+        degraded: list[str],
+        timings: dict[str, float],
     ) -> tuple[str, list[Hit]]:
         if decision.scope == "catalog":
             result = await self.search(
-                decision.query, 50, req.mode, self._with_brand_spellings(decision.filters)
+                decision.query, 50, req.mode, self._with_brand_spellings(decision.filters), timings
             )
             degraded.extend(result.degraded)
             pool = [h.product for h in rank_by_fit(result.hits, decision.slots, self._vocab)]
@@ -361,9 +380,16 @@ class ChatOrchestrator:
         )
         prep.session.add(turn, self.settings.session_max_turns)
         if prep.handoff is not None and prep.handoff.handoff_id and self.handoffs is not None:
+            from services.gateway.handoff import HandoffClosed, HandoffNotFound
+
             try:
                 await self.handoffs.add_message(prep.handoff.handoff_id, "shopper", prep.request.message)
                 await self.handoffs.add_message(prep.handoff.handoff_id, "assistant", answer)
+            except (HandoffClosed, HandoffNotFound):  # the agent closed it: back to the assistant alone
+                prep.session.state.handoff_id = None
+                prep.handoff = HandoffInfo(
+                    status="closed", handoff_id=prep.handoff.handoff_id, reason="asked"
+                )
             except Exception as exc:  # the session keeps the turn either way
                 log.warning("handoff.append_failed", error=str(exc))
                 degraded.append("handoff-store-unavailable")

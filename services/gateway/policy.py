@@ -166,7 +166,22 @@ def _same_need(a: DialogueState, slots: Slots, need_terms: list[str]) -> bool:
 def decide(
     u: Understanding, state: DialogueState, explicit: SearchFilters | None = None
 ) -> tuple[Decision, DialogueState]:
-    """What to do with this turn, and the state it leaves (before any search result is known)."""
+    """What to do with this turn, and the state it leaves (before any search result is known).
+
+    While a person is on the conversation (an open handoff) nothing new is offered: every turn
+    reaches them, and the assistant keeps helping with products meanwhile.
+    """
+    decision, new = _decide(u, state, explicit)
+    if state.handoff_id is not None:
+        if decision.handoff == "offer":
+            decision.handoff = decision.handoff_reason = None
+        new.handoff_offered = None
+    return decision, new
+
+
+def _decide(
+    u: Understanding, state: DialogueState, explicit: SearchFilters | None
+) -> tuple[Decision, DialogueState]:
     new = state.model_copy(deep=True)
 
     # An offered handoff awaits a yes or a no.

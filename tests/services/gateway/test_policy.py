@@ -73,12 +73,10 @@ def test_cheaper_moves_the_ceiling_under_the_shown_prices() -> None:
 
 def test_exclusions_accumulate_and_a_named_colour_lifts_its_exclusion() -> None:
     state = shown_state()
-    first, new = policy.decide(u("not pink", Intent.refine, slots=Slots(exclude_colors=["pink"])), state)
-    second, newer = policy.decide(u("no red either", Intent.refine, slots=Slots(exclude_colors=["red"])), new)
+    _, new = policy.decide(u("not pink", Intent.refine, slots=Slots(exclude_colors=["pink"])), state)
+    _, newer = policy.decide(u("no red either", Intent.refine, slots=Slots(exclude_colors=["red"])), new)
     assert newer.slots.exclude_colors == ["pink", "red"]
-    third, last = policy.decide(
-        u("actually pink is fine", Intent.refine, slots=Slots(colors=["pink"])), newer
-    )
+    _, last = policy.decide(u("actually pink is fine", Intent.refine, slots=Slots(colors=["pink"])), newer)
     assert last.slots.colors == ["pink"] and last.slots.exclude_colors == ["red"]
 
 
