@@ -100,7 +100,16 @@ def search(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    result = build_searcher(settings).search(query, k=k, mode=mode, filters=filters)
+    from ml.retrieval.milvus_local import EmbeddedMilvusError
+
+    searcher = build_searcher(settings)
+    try:  # a locked or corrupt embedded Milvus file is an error here, never a keyword-only answer
+        if searcher.vector is not None and not settings.milvus_uri:
+            searcher.vector.count()
+    except EmbeddedMilvusError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    result = searcher.search(query, k=k, mode=mode, filters=filters)
     if as_json:
         out.print_json(result.model_dump_json())
         return
