@@ -268,3 +268,20 @@ def test_cli_eval_dialogues_writes_the_report(tmp_path: Path, monkeypatch: pytes
     assert not (tmp_path / "data" / "milvus.db").exists(), "the eval indexes into a temporary folder"
     bad = CliRunner().invoke(app, [*args, "--llm", "gpt"])
     assert bad.exit_code != 0
+
+
+async def test_runner_takes_any_llm_client(
+    sample_slice: FreshIndex, llm_settings: Settings, stub: Any, tmp_path: Path
+) -> None:
+    """The same suite runs with an LLM behind the OpenAI API (here the local stub server)."""
+    from services.gateway.dialogue_eval import llm_from_choice
+
+    client = llm_from_choice("settings", llm_settings)
+    assert client is not None and llm_from_choice("offline", llm_settings) is None
+    suite = [d for d in load_dialogues(SUITE) if d.id in {"price-neg-01", "superlative-01"}]
+    async with pipeline_orchestrator(sample_slice.searcher, llm_settings, tmp_path / "gw", client) as orch:
+        assert orch.llm is client
+        report = await arun_dialogues(suite, orch)
+    assert report.turns == 3 and sum(report.answered_by.values()) == 3
+    assert stub.requests, "the pipeline called the configured model"
+    assert set(report.kinds) == {"price_negation", "superlative"}
