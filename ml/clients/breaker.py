@@ -1,5 +1,9 @@
 """A small thread-safe circuit breaker: closed → open after N consecutive failures → half-open
-after a cool-down (one trial call) → closed on success, open again on failure."""
+after a cool-down (one trial call) → closed on success, open again on failure.
+
+Every call that ``allow()`` let through must end in ``record_success``, ``record_failure`` or
+``release_trial`` (cancelled), or a half-open breaker stays "trial in flight" for ever; the v2
+clients do this in a ``try``/``except BaseException`` around the whole call."""
 
 from __future__ import annotations
 
@@ -68,6 +72,14 @@ class CircuitBreaker:
             self._trial_in_flight = False
             if was_trial or self._failures >= self.failure_threshold:
                 self._opened_at = self._clock()
+
+    def release_trial(self) -> None:
+        """The trial call ended without a verdict (cancelled): let the next caller try again.
+
+        Neither a success nor a failure is recorded, so a cancelled trial can never leave the
+        breaker refusing every call after the service has recovered."""
+        with self._lock:
+            self._trial_in_flight = False
 
     def retry_after_s(self) -> float:
         with self._lock:

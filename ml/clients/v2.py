@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Self
 
 import httpx
@@ -122,6 +123,22 @@ class _Base:
             raise ServiceUnavailable(f"{self.model}: response is not JSON") from exc
         return body if isinstance(body, dict) else {"value": body}
 
+    @contextmanager
+    def _verdict(self) -> Iterator[None]:
+        """Whatever ends a call, the breaker hears about it: our own errors already recorded their
+        verdict; any other exception is a failure; a cancellation (``asyncio.CancelledError``,
+        ``KeyboardInterrupt``) releases a half-open trial without a verdict."""
+        try:
+            yield
+        except (ServiceRequestError, ServiceUnavailable):
+            raise
+        except Exception:
+            self.breaker.record_failure()
+            raise
+        except BaseException:
+            self.breaker.release_trial()
+            raise
+
     def _give_up(self, last: str, attempts: int) -> ServiceUnavailable:
         self.breaker.record_failure()
         log.warning("service.unavailable", model=self.model, url=self.base_url, attempts=attempts, error=last)
@@ -139,6 +156,10 @@ class V2Client(_Base):
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         self._gate()
+        with self._verdict():
+            return self._attempts(method, path, body)
+
+    def _attempts(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         last = "no attempt"
         attempts = 0
         for attempt in range(self.retry.retries + 1):
@@ -196,6 +217,10 @@ class AsyncV2Client(_Base):
 
     async def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         self._gate()
+        with self._verdict():
+            return await self._attempts(method, path, body)
+
+    async def _attempts(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         last = "no attempt"
         attempts = 0
         for attempt in range(self.retry.retries + 1):
