@@ -22,7 +22,9 @@ def _ok(request: httpx.Request) -> httpx.Response:
     vectors = np.ones((1, 2), dtype=np.float32)
     body = {
         "model_name": "embedder",
-        "outputs": [{"name": "embedding", "datatype": "FP32", "shape": [1, 2], "data": vectors.ravel().tolist()}],
+        "outputs": [
+            {"name": "embedding", "datatype": "FP32", "shape": [1, 2], "data": vectors.ravel().tolist()}
+        ],
         "parameters": {"model_version": "m", "dim": 2},
     }
     return httpx.Response(200, json=body)
@@ -102,7 +104,10 @@ def test_sync_trial_failing_with_a_non_httpx_error_is_recorded() -> None:
         return _ok(request)
 
     client = EmbedderClient(
-        BASE, retry=FAST, breaker=breaker, client=httpx.Client(base_url=BASE, transport=httpx.MockTransport(handler))
+        BASE,
+        retry=FAST,
+        breaker=breaker,
+        client=httpx.Client(base_url=BASE, transport=httpx.MockTransport(handler)),
     )
     with pytest.raises(ValueError):
         client.embed(["x"])
