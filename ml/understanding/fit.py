@@ -4,7 +4,8 @@ Price, type, brand and colour are filters inside both index halves. What remains
 on the fused results, using the same slot extractors on the product's own title (and, for
 compatibility, its bullets), so "iPhone 13" means the same thing on both sides:
 
-* hard: an excluded colour or term ("not pink", "without a lid"), a device model other than
+* hard: an excluded colour, material, brand or term ("not pink", "not leather", "without a
+  lid"), a device model other than
   the one asked for (a case for the 13 Pro does not fit the 13), a capacity below the need
   ("family of four" rules out a 2-person tent), an audience that contradicts the asked one;
 * soft: a size that differs, a product naming no device when one was asked for — ranked
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from ml.catalog.product import Product
 from ml.retrieval.types import Hit
+from ml.understanding.devices import compatible
+from ml.understanding.sizes import size_matches
 from ml.understanding.slots import extract_slots
 from ml.understanding.types import Slots
 
@@ -89,13 +92,19 @@ def fit(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> tup
     for term in wanted.exclude_terms:
         if _mentions(text_words, term):
             return False, 0
+    material_words = _words(product.material or "") | title_words
+    for material in wanted.exclude_materials:
+        if _mentions(material_words, material):
+            return False, 0
+    brand = (product.brand or "").lower().replace(" ", "")
+    if brand and any(b.lower().replace(" ", "") == brand for b in wanted.exclude_brands):
+        return False, 0
     penalty = 0
     needs_product_slots = wanted.device_models or wanted.audience or wanted.sizes
     own = _PRODUCT_SLOTS.of(product, vocab) if needs_product_slots else Slots()
     if wanted.device_models:
-        wanted_models = {m.lower() for m in wanted.device_models}
-        own_models = {m.lower() for m in own.device_models}
-        if own_models and not own_models & wanted_models:
+        own_models = [m.lower() for m in own.device_models]
+        if own_models and not any(compatible(m.lower(), own_models) for m in wanted.device_models):
             return False, 0
         if not own_models:
             penalty += 2
@@ -109,7 +118,7 @@ def fit(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> tup
         conflicts = set().union(*(_OPPOSITE.get(a, set()) for a in asked))
         if own_audience and own_audience & conflicts and not own_audience & asked:
             return False, 0
-    if wanted.sizes and own.sizes and not {s.lower() for s in own.sizes} & {s.lower() for s in wanted.sizes}:
+    if wanted.sizes and own.sizes and not any(size_matches(w, o) for w in wanted.sizes for o in own.sizes):
         penalty += 1
     return True, penalty
 

@@ -34,7 +34,7 @@ class NoMatchJudge:
     def _known_share(terms: Sequence[str], vocab: CatalogVocabulary | Any) -> float:
         if not terms:
             return 1.0
-        knows = getattr(vocab, "knows", None)
+        knows = getattr(vocab, "is_known_word", None)
         if knows is None:
             return 1.0
         return sum(1 for t in terms if knows(t)) / len(terms)

@@ -31,11 +31,6 @@ from services.gateway.dialogue_state import DialogueState
 Action = Literal["search", "ask", "reply", "handoff"]
 ReplyKind = Literal["chit_chat", "service", "out_of_scope", "rephrase", "handoff_declined", "no_such_item"]
 
-CHEAPER = re.compile(
-    r"\b(cheaper|less expensive|lower[- ]priced?|more affordable|on a budget|budget|inexpensive|cheap)\b",
-    re.I,
-)
-PRICIER = re.compile(r"\b(pricier|more expensive|higher[- ]end|premium|fancier|better quality)\b", re.I)
 SIMILAR = re.compile(r"\b(more like|similar to|something like|others like|like (the|that|this))\b", re.I)
 YES = re.compile(r"^\s*(yes|yeah|yep|sure|ok(ay)?|please( do)?|yes please|go ahead|do it|connect me)\b", re.I)
 NO = re.compile(r"^\s*(no|nope|no thanks|not now|never ?mind)\b", re.I)
@@ -83,7 +78,11 @@ def merge_slots(current: Slots, new: Slots) -> Slots:
     ]
     data["exclude_colors"] = excluded
     data["colors"] = [c for c in data["colors"] if c not in new.exclude_colors]
-    data["exclude_terms"] = list(dict.fromkeys([*current.exclude_terms, *new.exclude_terms]))
+    for name in ("exclude_terms", "exclude_materials", "exclude_brands"):
+        data[name] = list(dict.fromkeys([*getattr(current, name), *getattr(new, name)]))
+    data["materials"] = [m for m in data["materials"] if m not in new.exclude_materials]
+    data["brands"] = [b for b in data["brands"] if b not in new.exclude_brands]
+    data["price_change"] = data["size_change"] = None  # relative changes apply once, as prices
     data["features"] = list(dict.fromkeys([*current.features, *new.features]))
     if new.price is not None:
         data["price"] = new.price.model_dump()
@@ -128,14 +127,15 @@ def filters_for(slots: Slots, explicit: SearchFilters | None = None) -> SearchFi
     return filters.merged(explicit)
 
 
-def _relative_price(message: str, state: DialogueState, slots: Slots) -> Slots:
+def _relative_price(change: str | None, state: DialogueState, slots: Slots, said_price: bool) -> Slots:
+    """ "cheaper ones?" moves the ceiling under the median shown price; "pricier" the floor above it."""
     prices = [s.price for s in state.shown]
-    if not prices or slots.price is not None:
+    if not prices or said_price or change is None:
         return slots
-    if CHEAPER.search(message):
+    if change == "cheaper":
         ceiling = round(statistics.median(prices) - 0.01, 2)
         return slots.model_copy(update={"price": PriceSlot(max=max(ceiling, 0.0), text="cheaper")})
-    if PRICIER.search(message):
+    if change == "pricier":
         floor = round(statistics.median(prices) + 0.01, 2)
         return slots.model_copy(update={"price": PriceSlot(min=floor, text="pricier")})
     return slots
@@ -224,7 +224,7 @@ def _decide(
     # search / refine
     if intent is Intent.refine and (state.shown or state.need_terms):
         slots = merge_slots(state.slots, u.slots)
-        slots = _relative_price(u.text, state, slots)
+        slots = _relative_price(u.slots.price_change, state, slots, u.slots.price is not None)
         need_terms = list(dict.fromkeys([*state.need_terms, *u.residual_terms]))
         similar_to = None
         exclude: list[str] = []

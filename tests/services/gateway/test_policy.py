@@ -65,9 +65,11 @@ def test_refine_changes_only_what_changed_and_never_piles_words() -> None:
 
 def test_cheaper_moves_the_ceiling_under_the_shown_prices() -> None:
     state = shown_state().model_copy(update={"slots": Slots(product_types=["CELLULAR_PHONE_CASE"])})
-    decision, _ = policy.decide(u("cheaper ones?", Intent.refine), state)
+    cheaper = Slots(price_change="cheaper")
+    decision, _ = policy.decide(u("cheaper ones?", Intent.refine, slots=cheaper), state)
     assert decision.filters.price_max == 19.99 and decision.filters.price_min is None
-    decision, _ = policy.decide(u("more expensive ones", Intent.refine), state)
+    pricier = Slots(price_change="pricier")
+    decision, _ = policy.decide(u("more expensive ones", Intent.refine, slots=pricier), state)
     assert decision.filters.price_min == 20.01
 
 
