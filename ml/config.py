@@ -116,6 +116,7 @@ class Settings(BaseSettings):
     # --- MLflow / Prefect ---------------------------------------------------------------------
     mlflow_tracking_uri: str | None = Field(default=None, description="Unset: SQLite in data_dir.")
     registered_model_name: str = "shoptalk-embedding-adapter"
+    intent_model_name: str = "shoptalk-intent-model"
     promotion_margin: float = Field(default=0.005, description="Held-out nDCG@10 gain needed to promote.")
     promotion_min_ndcg: float = Field(default=0.2, ge=0.0, le=1.0, description="Bar when no champion exists.")
     drift_sample_rate: float = Field(default=0.1, ge=0.0, le=1.0, description="Share of queries logged.")

@@ -47,6 +47,7 @@ _EMPTY_ARRAY_RESULT = "Unsupported data type: 0"
 # first"), so the client is rebuilt on a later call instead of failing forever.
 _CONNECTION_LOST = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "should create connection first", "Fail connecting")
 RECONNECT_BACKOFF_S = 2.0
+ADMIN_TIMEOUT_S = 600
 
 
 class MilvusVectorIndex:
@@ -70,6 +71,7 @@ class MilvusVectorIndex:
         self.local = is_local_uri(uri)
         # pymilvus bounds its retries by the timeout only when it is an int (else 75 retries).
         self.timeout_s = max(1, math.ceil(timeout_s))
+        self.admin_timeout_s = max(ADMIN_TIMEOUT_S, 6 * self.timeout_s)  # create, load, index builds
         self.consistency_level = consistency_level
         self.ivf_threshold = ivf_threshold
         self._token = token
@@ -155,7 +157,10 @@ class MilvusVectorIndex:
                 raise IndexUnavailable(
                     f"collection {self.collection} has dim {existing['params']['dim']}, model has {self.dim}"
                 )
-            client.load_collection(self.collection, timeout=self.timeout_s)  # reopened: released
+            # A reopened collection starts released. On a server a slow load fails fast (search
+            # degrades and the next call retries); a local file has nothing else to serve.
+            load_timeout = self.admin_timeout_s if self.local else self.timeout_s
+            client.load_collection(self.collection, timeout=load_timeout)
             self._rows_hint = self._count(client)
             self._plan = self._built_plan(client)
             if self.local:  # a server's index is rebuilt only when asked (optimize): it is shared
@@ -183,7 +188,7 @@ class MilvusVectorIndex:
             schema=schema,
             index_params=self._index_params(client, plan),
             consistency_level=self.consistency_level,
-            timeout=self.timeout_s,
+            timeout=self.admin_timeout_s,
         )
         self._plan, self._rows_hint = plan, 0
 
@@ -222,10 +227,10 @@ class MilvusVectorIndex:
             new=wanted.index_type,
             params=wanted.params,
         )
-        client.release_collection(self.collection, timeout=self.timeout_s)
-        client.drop_index(self.collection, "vector", timeout=self.timeout_s)
-        client.create_index(self.collection, self._index_params(client, wanted), timeout=self.timeout_s * 60)
-        client.load_collection(self.collection, timeout=self.timeout_s * 60)
+        client.release_collection(self.collection, timeout=self.admin_timeout_s)
+        client.drop_index(self.collection, "vector", timeout=self.admin_timeout_s)
+        client.create_index(self.collection, self._index_params(client, wanted), timeout=self.admin_timeout_s)
+        client.load_collection(self.collection, timeout=self.admin_timeout_s)
         self._plan = wanted
 
     def _after_write(self, added: int) -> None:
@@ -308,7 +313,7 @@ class MilvusVectorIndex:
         client = self.client
         with self._lock:
             if client.has_collection(self.collection, timeout=self.timeout_s):
-                client.drop_collection(self.collection, timeout=self.timeout_s)
+                client.drop_collection(self.collection, timeout=self.admin_timeout_s)
             self._create_collection(client)
 
     # ------------------------------------------------------------------ reading

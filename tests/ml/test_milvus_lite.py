@@ -53,7 +53,9 @@ def test_catalog_has_the_non_english_values_this_file_tests() -> None:
         assert char in joined, f"sample catalog lost its {char!r} values"
 
 
-@pytest.mark.parametrize("value", ["Grün", "Argenté", "Weiß", "マルチカラー", 'a"b\\c', "tab\there", "line\nbreak"])
+@pytest.mark.parametrize(
+    "value", ["Grün", "Argenté", "Weiß", "マルチカラー", 'a"b\\c', "tab\there", "line\nbreak"]
+)
 def test_string_literal_keeps_unicode_and_escapes_only_what_milvus_needs(value: str) -> None:
     literal = string_literal(value)
     assert literal.startswith('"') and literal.endswith('"')
@@ -64,7 +66,9 @@ def test_string_literal_keeps_unicode_and_escapes_only_what_milvus_needs(value: 
 
 def test_filter_expression_normalises_unicode_case() -> None:
     expr = filter_expression(SearchFilters(brands=["MÜLLER"], colors=["WEISS", "Grün"], product_types=["ß"]))
-    assert expr == 'product_type in ["SS"] and brand in ["müller"] and array_contains_any(colors, ["weiss", "grün"])'
+    assert expr == (
+        'product_type in ["SS"] and brand in ["müller"] and array_contains_any(colors, ["weiss", "grün"])'
+    )
 
 
 def test_every_non_english_catalog_value_filters_in_milvus_lite(tmp_path: Path) -> None:
