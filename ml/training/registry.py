@@ -57,22 +57,34 @@ def _is_local(uri: str) -> bool:
 
 
 class ModelRegistry:
-    def __init__(self, tracking_uri: str, model_name: str, artifact_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        tracking_uri: str,
+        model_name: str,
+        artifact_root: Path | None = None,
+        description: str = "ShopTalk residual embedding adapter (all-MiniLM-L6-v2 base).",
+    ) -> None:
         import mlflow
         from mlflow import MlflowClient
 
         self.tracking_uri = tracking_uri
         self.model_name = model_name
         self.artifact_root = artifact_root
+        self.description = description
         mlflow.set_tracking_uri(tracking_uri)
         self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ModelRegistry:
+    def from_settings(
+        cls, settings: Settings, model_name: str | None = None, description: str | None = None
+    ) -> ModelRegistry:
+        """The adapter's registry by default; ``model_name`` for another model (the intent model)."""
         uri = settings.resolved_mlflow_uri
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         root = (settings.data_dir / "mlartifacts").resolve() if _is_local(uri) else None
-        return cls(uri, settings.registered_model_name, root)
+        if description is None:
+            return cls(uri, model_name or settings.registered_model_name, root)
+        return cls(uri, model_name or settings.registered_model_name, root, description)
 
     def experiment_id(self, name: str = EXPERIMENT) -> str:
         existing = self.client.get_experiment_by_name(name)
@@ -88,14 +100,19 @@ class ModelRegistry:
         try:
             self.client.get_registered_model(self.model_name)
         except MlflowException:
-            self.client.create_registered_model(
-                self.model_name, description="ShopTalk residual embedding adapter (all-MiniLM-L6-v2 base)."
-            )
+            self.client.create_registered_model(self.model_name, description=self.description)
 
-    def register(self, run_id: str, artifact_uri: str, tags: dict[str, str] | None = None) -> str:
+    def register(
+        self,
+        run_id: str,
+        artifact_uri: str,
+        tags: dict[str, str] | None = None,
+        artifact: str = ADAPTER_ARTIFACT,
+    ) -> str:
+        """A new version whose source is the run's ``artifact`` folder."""
         self._ensure_model()
         version = self.client.create_model_version(
-            self.model_name, source=f"{artifact_uri}/{ADAPTER_ARTIFACT}", run_id=run_id, tags=tags or {}
+            self.model_name, source=f"{artifact_uri}/{artifact}", run_id=run_id, tags=tags or {}
         )
         return str(version.version)
 
