@@ -393,8 +393,9 @@ def check_turn(
         prices = [float(c.get("price", 0.0)) for c in before]
         if exp.price_direction == "down":
             got = _effective(response, "max")
-            prev_cap = _effective(prev, "max")
-            ref = prev_cap if prev_cap is not None else (max(prices) if prices else None)
+            # below both what the previous turn allowed and the priciest thing it showed
+            refs = [v for v in (_effective(prev, "max"), max(prices) if prices else None) if v is not None]
+            ref = min(refs) if refs else None
             if got is None:
                 fails.append("cheaper: no price cap set")
             elif ref is not None and got >= ref:
@@ -404,8 +405,9 @@ def check_turn(
                 fails.append(f"cheaper: price minimum raised to {lo_now:g}")
         else:
             got = _effective(response, "min")
-            prev_floor = _effective(prev, "min")
-            ref = prev_floor if prev_floor is not None else (min(prices) if prices else None)
+            # above both what the previous turn required and the cheapest thing it showed
+            refs = [v for v in (_effective(prev, "min"), min(prices) if prices else None) if v is not None]
+            ref = max(refs) if refs else None
             if got is None:
                 fails.append("pricier: no price minimum set")
             elif ref is not None and got <= ref:

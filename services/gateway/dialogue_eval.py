@@ -238,7 +238,8 @@ def eval_settings(settings: Settings, data_dir: Path) -> Settings:
     """Settings for an isolated run: state under ``data_dir``, in-memory sessions, no servers.
 
     The model registry stays where it was (the trained intent model and adapter are read from
-    it), but only when it already exists, so an eval never creates one.
+    it), but only when it already exists, so an eval never creates one; so does the models folder
+    (fetched weights). The catalog vocabulary and handoffs live in the temporary folder.
     """
     update: dict[str, Any] = {
         "data_dir": data_dir,
@@ -252,9 +253,10 @@ def eval_settings(settings: Settings, data_dir: Path) -> Settings:
     registry = settings.data_dir / "mlflow.db"
     if settings.mlflow_tracking_uri or registry.exists():
         update["mlflow_tracking_uri"] = settings.resolved_mlflow_uri
-    for key in ("database_url", "handoff_database_url", "postgres_url"):
-        if key in Settings.model_fields:
-            update[key] = None
+    if "models_dir" in Settings.model_fields:  # fetched weights and cached models are shared, not refetched
+        update["models_dir"] = getattr(settings, "models_dir", None) or settings.data_dir / "models"
+    if "handoff_db_url" in Settings.model_fields:  # eval handoffs go to SQLite in the temp dir
+        update["handoff_db_url"] = None
     return settings.model_copy(update=update)
 
 

@@ -126,6 +126,16 @@ def test_cheaper_must_lower_the_cap() -> None:
     pricier = response(intent="refine", products=[card("S6", 800.0)], filters={"price_min": 651})
     assert check_turn({"price_direction": "up"}, pricier, ctx) == []
     assert check_turn({"price_direction": "up"}, cheaper, ctx)
+    # capped at 700 but everything shown was at most 420: "cheaper" must go below 420
+    capped = TurnContext(
+        previous=[response(products=[card("S7", 400.0), card("S8", 420.0)], filters={"price_max": 700})]
+    )
+    barely = response(intent="refine", products=[card("S4", 300.0)], filters={"price_max": 650})
+    assert any(
+        "not below the previous 420" in r for r in check_turn({"price_direction": "down"}, barely, capped)
+    )
+    below = response(intent="refine", products=[card("S4", 300.0)], filters={"price_max": 399})
+    assert check_turn({"price_direction": "down"}, below, capped) == []
 
 
 def test_pink_card_when_pink_excluded_fails() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from ml.catalog.product import Product
@@ -285,3 +286,22 @@ async def test_runner_takes_any_llm_client(
     assert report.turns == 3 and sum(report.answered_by.values()) == 3
     assert stub.requests, "the pipeline called the configured model"
     assert set(report.kinds) == {"price_negation", "superlative"}
+
+
+def test_eval_settings_isolate_state_but_share_models(tmp_path: Path) -> None:
+    from services.gateway.dialogue_eval import eval_settings as isolated
+
+    user = Settings(
+        data_dir=tmp_path / "data",
+        models_dir=None,
+        redis_url="redis://localhost:1/0",
+        handoff_db_url=SecretStr("postgresql://x/y"),
+    )
+    local = isolated(user, tmp_path / "run")
+    assert local.data_dir == tmp_path / "run"
+    assert local.redis_url is None and local.handoff_db_url is None and local.milvus_uri is None
+    assert local.resolved_models_dir == tmp_path / "data" / "models"  # weights are not fetched again
+    assert local.mlflow_tracking_uri is None  # no registry yet: the eval must not create one
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "mlflow.db").write_bytes(b"")
+    assert isolated(user, tmp_path / "run").resolved_mlflow_uri == user.resolved_mlflow_uri
