@@ -5,7 +5,8 @@
 Outputs (below ``--out``, in the real ABO layout):
 
 * ``listings/metadata/listings_{0,1}.json.gz`` — one ABO listing per line;
-* ``images/metadata/images.csv.gz`` and ``images/small/<xx>/<hash>.jpg`` — drawn product images;
+* ``images/metadata/images.csv.gz`` and ``images/small/<xx>/<hash>.jpg`` — a drawn illustration for
+  every product's main image (products without a ``main_image_id``, like some in ABO, have none);
 
 and below ``--golden``: ``queries.jsonl``, ``qrels.jsonl`` and ``stats.json``. The same seed always
 produces byte-identical files.
@@ -28,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from ml.sample.catalog import (
-    ALL_TYPES,
     DUPLICATE_RATE,
     MISSING_IMAGE_RATE,
     PHONE_CASE,
@@ -43,13 +43,12 @@ from ml.sample.catalog import (
     type_counts,
 )
 from ml.sample.golden import QUERIES
-from ml.sample.images import SIZE, draw_product
+from ml.sample.images import CANVAS, draw_product
 from ml.sample.vocab import FOREIGN_LANGUAGES
 
 DEFAULT_SEED = 7
 RANDOM_PRODUCTS = 2100
 ANCHORS_PER_QUERY = 2
-IMAGE_COUNT = 40
 LISTING_FILES = 2
 HERE = Path(__file__).resolve().parent
 
@@ -106,26 +105,19 @@ def build(seed: int = DEFAULT_SEED) -> Sample:
             record.pop("other_image_id", None)
         records.insert(dup_rng.randint(0, len(records)), record)
 
-    images = _pick_images(random.Random(f"abo-sample:{seed}:pictures"), products)
+    images = _draw_images(products)
     qrels = judge(products)
     sample = Sample(products=products, records=records, images=images, qrels=qrels)
     sample.stats = compute_stats(sample)
     return sample
 
 
-def _pick_images(rng: random.Random, products: list[SampleProduct]) -> list[tuple[str, str, bytes]]:
-    """About 40 products get a picture: one per type, more phone cases, the rest at random."""
-    eligible = sorted((p for p in products if p.main_image_id), key=lambda p: p.item_id)
-    chosen: list[SampleProduct] = []
-    for product_type in ALL_TYPES:
-        pool = [p for p in eligible if p.product_type == product_type and p.foreign_title is None]
-        chosen += rng.sample(pool, k=min(len(pool), 8 if product_type == PHONE_CASE else 1))
-    rest = [p for p in eligible if p not in chosen and p.product_type != PHONE_CASE]
-    chosen += rng.sample(rest, k=max(0, IMAGE_COUNT - len(chosen)))
+def _draw_images(products: list[SampleProduct]) -> list[tuple[str, str, bytes]]:
+    """Every product with a main image id gets its illustration, in image-id order."""
     out = []
-    for product in sorted(chosen, key=lambda p: p.main_image_id or ""):
+    for product in sorted((p for p in products if p.main_image_id), key=lambda p: p.main_image_id or ""):
         assert product.main_image_id is not None
-        jpeg = draw_product(product.product_type, product.color, product.main_image_id)
+        jpeg = draw_product(product.product_type, product.color, product.main_image_id, product.brand)
         out.append((product.main_image_id, image_path(product.main_image_id), jpeg))
     return out
 
@@ -214,7 +206,7 @@ def write(sample: Sample, out: Path, golden: Path) -> list[Path]:
     writer = csv.writer(rows, lineterminator="\n")
     writer.writerow(["image_id", "height", "width", "path"])
     for iid, path, jpeg in sample.images:
-        writer.writerow([iid, SIZE, SIZE, path])
+        writer.writerow([iid, CANVAS, CANVAS, path])
         put(small / path, jpeg)
     put(out / "images" / "metadata" / "images.csv.gz", _gzip_bytes(rows.getvalue().encode()))
 

@@ -293,8 +293,8 @@ def test_images_csv_matches_files_and_catalog(by_id: dict[str, list[dict[str, An
     with gzip.open(ABO / "images" / "metadata" / "images.csv.gz", "rt", encoding="utf-8") as fh:
         rows = list(csv.DictReader(io.StringIO(fh.read())))
     assert list(rows[0]) == ["image_id", "height", "width", "path"]
-    assert 30 <= len(rows) <= 50
     main_ids = {r["main_image_id"] for rs in by_id.values() for r in rs if "main_image_id" in r}
+    assert {row["image_id"] for row in rows} == main_ids  # every product with a main image has it drawn
     total = 0
     for row in rows:
         assert row["image_id"] in main_ids
@@ -306,7 +306,7 @@ def test_images_csv_matches_files_and_catalog(by_id: dict[str, list[dict[str, An
         total += path.stat().st_size
         with Image.open(path) as im:
             assert im.format == "JPEG" and im.size == (int(row["width"]), int(row["height"]))
-    assert total < 400_000
+    assert total < 15_000_000
     types = {by_id_item["product_type"][0]["value"] for by_id_item in _items_with_images(by_id, rows)}
     assert len(types) >= 15
 
