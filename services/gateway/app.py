@@ -24,6 +24,7 @@ from ml.logging import get_logger
 from ml.observability.tracing import install_tracing
 from ml.retrieval.engine import HybridSearcher
 from ml.understanding.understand import IntentModel
+from services.gateway.api_docs import install_offline_docs
 from services.gateway.deps import trace_id
 from services.gateway.handoff import build_handoff_store
 from services.gateway.llm import LLMClient
@@ -180,4 +181,5 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_offline_docs(app)  # /docs and /redoc from local assets (services/gateway/api_docs.py)
     return app
