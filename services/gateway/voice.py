@@ -29,6 +29,7 @@ from ml.observability.tracing import stage_span
 from ml.retrieval.types import SearchFilters
 from services.gateway.deps import trace_id
 from services.gateway.schemas import ChatRequest, ChatResponse
+from services.gateway.spoken import spoken_summary
 from services.gateway.tts import TTSChain, build_tts
 
 log = get_logger(__name__)
@@ -39,6 +40,7 @@ _init_lock = threading.Lock()
 class VoiceAudio(BaseModel):
     format: Literal["wav"] = "wav"
     base64: str = Field(description="The spoken answer, base64-encoded WAV.")
+    text: str = Field(default="", description="What was spoken: a short summary, not the written list.")
 
 
 class VoiceResponse(BaseModel):
@@ -170,13 +172,14 @@ async def voice(
     engine: str | None = None
     if speak:
         tts: TTSChain = _state(request, "tts", lambda: build_tts(settings))
+        summary = spoken_summary(chat)
         t0 = time.perf_counter()
         with stage_span("tts") as tts_span:
-            speech = await run_in_threadpool(tts.speak, chat.answer)
+            speech = await run_in_threadpool(tts.speak, summary)
             tts_span.set_attribute("shoptalk.tts.engine", speech.engine if speech else "none")
         timings["tts"] = round((time.perf_counter() - t0) * 1000, 3)
         if speech is not None:
-            spoken = VoiceAudio(base64=base64.b64encode(speech.wav).decode("ascii"))
+            spoken = VoiceAudio(base64=base64.b64encode(speech.wav).decode("ascii"), text=summary)
             engine = speech.engine
     log.info(
         "voice.turn",
