@@ -43,6 +43,7 @@ COMMAND_MODULES = [
     "ml.cli.bench_gateway",
     "ml.cli.bench_load",
     "ml.cli.flows",
+    "ml.cli.train",
     "ml.cli.bench_flows",
     "ml.cli.up",
     "ml.cli.weights",
