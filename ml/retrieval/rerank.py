@@ -123,9 +123,9 @@ class CrossEncoderReranker:
         self,
         model_dir: str | Path | None = None,
         threads: int = 1,
-        batch_size: int = 20,
+        batch_size: int = 5,
         max_tokens: int = 160,
-        budget_ms: float | None = 300.0,
+        budget_ms: float | None = 800.0,
         models_dir: Path | None = None,
     ) -> None:
         self.model_dir = Path(model_dir) if model_dir else None
@@ -183,9 +183,10 @@ class CrossEncoderReranker:
             options.inter_op_num_threads = 1
             options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            session = ort.InferenceSession(
-                str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
-            )
+            providers = ["CPUExecutionProvider"]
+            if "CUDAExecutionProvider" in ort.get_available_providers():  # onnxruntime-gpu images
+                providers.insert(0, "CUDAExecutionProvider")
+            session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=providers)
             self._input_names = {i.name for i in session.get_inputs()}
             self._tokenizer = tokenizer
             self._session = session

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class RemoteReranker:
-    def __init__(self, client: RerankerClient, budget_ms: float = 300.0) -> None:
+    def __init__(self, client: RerankerClient, budget_ms: float = 800.0) -> None:
         self.client = client
         self.budget_ms = budget_ms
         self._version = "reranker-service"
