@@ -1,0 +1,1 @@
+"""Demand forecasting: next-week demand per product type and per top item from interaction logs."""
