@@ -44,6 +44,7 @@ COMMAND_MODULES = [
     "ml.cli.bench_load",
     "ml.cli.flows",
     "ml.cli.train",
+    "ml.cli.recommend",
     "ml.cli.bench_flows",
     "ml.cli.up",
     "ml.cli.weights",
