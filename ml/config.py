@@ -12,12 +12,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHOPTALK_", env_file=None, extra="ignore")
+
+    env: Literal["local", "production"] = Field(
+        default="local", description="production: needs keys/OIDC, a rate limit, a session secret."
+    )
 
     # --- local state -------------------------------------------------------------------
     data_dir: Path = Field(default=Path("./data"), description="All local state lives here.")
@@ -45,6 +49,9 @@ class Settings(BaseSettings):
         default=None, description="Adapter folder or MLflow URI (models:/NAME@champion); unset: identity."
     )
     embed_batch_size: int = 64
+    embedder_version_mismatch: Literal["refuse", "reload"] = Field(
+        default="refuse", description="Index vectors from another model: refuse the vector half, or reload."
+    )
     torch_threads: int = Field(default=1, ge=1, description="1 is steady on small machines; see bench.")
 
     # --- fusion --------------------------------------------------------------------------
@@ -107,6 +114,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     session_ttl_s: int = Field(default=3600, ge=1, description="Idle chat sessions expire after this.")
     session_max_turns: int = Field(default=10, ge=1, description="Turns of history kept per session.")
+    session_lock_timeout_s: float = Field(default=30.0, gt=0, description="Wait for a session's other turn.")
     handoff_db_url: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("SHOPTALK_HANDOFF_DB_URL", "SHOPTALK_DATABASE_URL", "handoff_db_url"),
@@ -143,10 +151,41 @@ class Settings(BaseSettings):
     max_inflight_requests: int = Field(default=64, ge=0, description="Shed beyond this (503); 0: off.")
     max_body_bytes: int = Field(default=1_000_000, ge=1, description="Body cap; voice: asr_max_bytes.")
     cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty: no CORS.")
-    trust_forwarded_for: bool = Field(default=False, description="Key rate limits on X-Forwarded-For.")
+    trusted_proxy_hops: int = Field(
+        default=0, ge=0, le=10, description="Proxies whose X-Forwarded-For entries count; 0: ignore XFF."
+    )
+    trust_forwarded_for: bool = Field(default=False, description="Deprecated: same as trusted_proxy_hops=1.")
+    session_secret: SecretStr | None = Field(
+        default=None, description="HMAC key signing session ids; unset (local): generated in data_dir."
+    )
     oidc_issuer: str | None = Field(default=None, description="Also accept OIDC JWTs from this issuer.")
     oidc_audience: str | None = Field(default=None, description="Required JWT audience (aud).")
     oidc_jwks_url: str | None = Field(default=None, description="Issuer's JWKS URL (signing keys).")
+
+    @model_validator(mode="after")
+    def _production_is_locked_down(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if not (self.api_keys and self.api_keys.get_secret_value().strip()) and not (
+            self.oidc_issuer and self.oidc_jwks_url
+        ):
+            problems.append("SHOPTALK_API_KEYS (or SHOPTALK_OIDC_ISSUER + SHOPTALK_OIDC_JWKS_URL)")
+        if self.rate_limit_rps <= 0:
+            problems.append("SHOPTALK_RATE_LIMIT_RPS > 0")
+        if not (self.session_secret and len(self.session_secret.get_secret_value()) >= 16):
+            problems.append("SHOPTALK_SESSION_SECRET (16+ characters)")
+        if problems:
+            raise ValueError(
+                "SHOPTALK_ENV=production refuses to start without " + ", ".join(problems)
+                + " (set them, e.g. from a Kubernetes Secret, or use SHOPTALK_ENV=local)"
+            )
+        return self
+
+    @property
+    def proxy_hops(self) -> int:
+        """Trusted proxy hops, with the deprecated ``trust_forwarded_for`` meaning one."""
+        return self.trusted_proxy_hops or (1 if self.trust_forwarded_for else 0)
 
     # --- derived paths --------------------------------------------------------------------
     @property

@@ -11,7 +11,8 @@ outside it when ``SHOPTALK_CORS_ORIGINS`` is set). Per request, in this order:
    With ``SHOPTALK_OIDC_ISSUER`` + ``SHOPTALK_OIDC_JWKS_URL`` (+ ``SHOPTALK_OIDC_AUDIENCE``) a
    Bearer OIDC access token (JWT, RS/ES/PS-signed, ``iss``/``aud``/``exp`` checked) works too;
 3. **rate limits** — a token bucket per client (API key fingerprint or token subject, else address;
-   ``X-Forwarded-For`` only when ``SHOPTALK_TRUST_FORWARDED_FOR``) → ``429`` + ``Retry-After``;
+   ``X-Forwarded-For`` only behind ``SHOPTALK_TRUSTED_PROXY_HOPS`` proxies, read from the right so a
+   client cannot pick its own bucket) → ``429`` + ``Retry-After``;
 4. **body size** — ``Content-Length`` over the limit → ``413`` unread; bodies without a length are
    counted while read and cut off at the limit (``413`` too). The voice route's limit is
    ``asr_max_bytes`` plus multipart overhead; it checks audio bytes/seconds itself.
@@ -47,7 +48,9 @@ from ml.observability import metrics
 log = get_logger(__name__)
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-ADMIN_PREFIXES = ("/admin", "/v1/admin", "/v1/ingest", "/v1/index", "/v1/agent")
+# Only prefixes of routes that exist (a test checks each one guards at least one route); the agent
+# console page (``/agent``) checks the key itself so a browser can load the key form.
+ADMIN_PREFIXES = ("/v1/agent",)
 VOICE_PATH = "/v1/voice"
 MULTIPART_OVERHEAD = 1_000_000
 
@@ -73,6 +76,19 @@ def requires_key(
     if any(path == p or path.startswith(p + "/") for p in admin_prefixes):
         return True
     return protect_v1 and (path == "/v1" or path.startswith("/v1/"))
+
+
+def forwarded_client(header: bytes, hops: int) -> str | None:
+    """The client address behind ``hops`` trusted proxies: the ``hops``-th ``X-Forwarded-For`` entry
+    from the right (each proxy appends the address it saw; everything left of that was written by
+    the client and is ignored). ``None`` without trusted hops, or when the request did not pass
+    through all of them (fewer entries): then the peer address counts."""
+    if hops <= 0 or not header:
+        return None
+    entries = [e.strip() for e in header.decode("latin-1").split(",")]
+    if len(entries) < hops:
+        return None
+    return entries[-hops] or None
 
 
 def key_fingerprint(key: str) -> str:
@@ -197,7 +213,7 @@ class SecurityMiddleware:
         max_inflight: int = 0,
         max_body_bytes: int = 1_000_000,
         voice_body_bytes: int = 11_000_000,
-        trust_forwarded_for: bool = False,
+        trusted_proxy_hops: int = 0,
         admin_prefixes: tuple[str, ...] = ADMIN_PREFIXES,
         jwt_verifier: JWTVerifier | None = None,
     ) -> None:
@@ -209,7 +225,7 @@ class SecurityMiddleware:
         self.max_inflight = max_inflight
         self.max_body_bytes = max_body_bytes
         self.voice_body_bytes = voice_body_bytes
-        self.trust_forwarded_for = trust_forwarded_for
+        self.trusted_proxy_hops = trusted_proxy_hops
         self.admin_prefixes = admin_prefixes
         self.inflight = 0
         metrics.HTTP_INFLIGHT_LIMIT.set(max_inflight)
@@ -224,7 +240,7 @@ class SecurityMiddleware:
             "max_inflight": settings.max_inflight_requests,
             "max_body_bytes": settings.max_body_bytes,
             "voice_body_bytes": settings.asr_max_bytes + MULTIPART_OVERHEAD,
-            "trust_forwarded_for": settings.trust_forwarded_for,
+            "trusted_proxy_hops": settings.proxy_hops,
             "jwt_verifier": (
                 JWTVerifier(settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url)
                 if settings.oidc_issuer and settings.oidc_jwks_url
@@ -271,10 +287,9 @@ class SecurityMiddleware:
     def _client_id(self, scope: Scope, headers: dict[bytes, bytes], identity: str | None) -> str:
         if identity is not None:
             return identity
-        if self.trust_forwarded_for:
-            forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1").split(",")[0].strip()
-            if forwarded:
-                return "ip:" + forwarded[:64]
+        forwarded = forwarded_client(headers.get(b"x-forwarded-for", b""), self.trusted_proxy_hops)
+        if forwarded:
+            return "ip:" + forwarded[:64]
         client = scope.get("client")
         return "ip:" + (str(client[0]) if client else "unknown")
 
@@ -427,6 +442,13 @@ def install_security(app: Any, settings: Settings) -> None:
     """
     if getattr(app.state, "shoptalk_security", False):
         return
+    if settings.trust_forwarded_for:
+        log.warning(
+            "security.deprecated_setting",
+            setting="SHOPTALK_TRUST_FORWARDED_FOR",
+            use="SHOPTALK_TRUSTED_PROXY_HOPS",
+            trusted_proxy_hops=settings.proxy_hops,
+        )
     options = SecurityMiddleware.options_from_settings(settings)
     app.add_middleware(SecurityMiddleware, **options)
     origins = parse_origins(settings.cors_origins)

@@ -66,7 +66,7 @@ def test_no_secret_leaks_anywhere(stub: OpenAIStubServer, tmp_path: Path) -> Non
                 client.post("/v1/chat", json={"message": "boots"}, headers=good),
                 client.post("/v1/chat", json={"message": ""}, headers=good),
                 client.post("/v1/chat", json={"message": "x" * 30000}, headers=good),
-                client.post("/admin/reindex", headers={"x-api-key": WRONG_KEY}),
+                client.get("/v1/agent/handoffs", headers={"x-api-key": WRONG_KEY}),
             ]
             stub.error_status = 401  # the LLM provider refuses the key → llm-error, logged
             calls.append(client.post("/v1/chat", json={"message": "boots"}, headers=good))

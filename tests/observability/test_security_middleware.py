@@ -68,10 +68,77 @@ async def test_v1_needs_a_key_when_configured(gateway) -> None:  # type: ignore[
 async def test_admin_paths_need_a_key_even_when_v1_is_open(gateway) -> None:  # type: ignore[no-untyped-def]
     client = await gateway(api_keys=KEY_A)
     assert (await client.get("/v1/search", params={"q": "boots"})).status_code == 200
-    assert (await client.post("/v1/ingest", json={})).status_code == 401
-    assert (await client.get("/admin/anything")).status_code == 401
-    # with the key the request reaches routing (no such route here: 404, not 401)
-    assert (await client.post("/v1/ingest", json={}, headers={"x-api-key": KEY_A})).status_code == 404
+    assert (await client.get("/v1/agent/handoffs")).status_code == 401
+    assert (await client.get("/agent")).status_code == 401  # the console page asks for the key
+    assert (await client.get("/v1/agent/handoffs", headers={"x-api-key": KEY_A})).status_code == 200
+    # no phantom prefixes: a path that is no route is a plain 404, keyed or not
+    assert (await client.post("/v1/ingest", json={})).status_code == 404
+    assert (await client.get("/admin/anything")).status_code == 404
+
+
+async def test_every_admin_prefix_guards_a_real_route(gateway) -> None:  # type: ignore[no-untyped-def]
+    from services.gateway.security import ADMIN_PREFIXES
+
+    client = await gateway(api_keys=KEY_A)
+    paths = list((await client.get("/openapi.json")).json()["paths"])
+    assert "/v1/chat" in paths, paths
+    for prefix in ADMIN_PREFIXES:
+        assert any(p == prefix or p.startswith(prefix + "/") for p in paths), prefix
+
+
+def test_production_refuses_to_start_without_keys_and_rate_limit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from ml.config import Settings
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(env="production", data_dir=tmp_path)
+    message = str(caught.value)
+    assert "SHOPTALK_ENV=production refuses to start" in message
+    assert "SHOPTALK_API_KEYS" in message and "SHOPTALK_RATE_LIMIT_RPS" in message
+    with pytest.raises(ValidationError, match="SHOPTALK_RATE_LIMIT_RPS"):
+        Settings(env="production", api_keys=KEY_A, session_secret="s" * 32)
+    ok = Settings(env="production", api_keys=KEY_A, rate_limit_rps=5, session_secret="s" * 32)
+    assert ok.env == "production"
+    oidc = Settings(
+        env="production",
+        oidc_issuer="https://id.example",
+        oidc_jwks_url="https://id.example/jwks",
+        rate_limit_rps=5,
+        session_secret="s" * 32,
+    )
+    assert oidc.oidc_issuer
+    assert Settings(data_dir=tmp_path).env == "local"  # local stays open by default
+
+
+def test_forwarded_client_reads_from_the_trusted_right() -> None:
+    from services.gateway.security import forwarded_client
+
+    assert forwarded_client(b"1.1.1.1, 10.0.0.9", 0) is None  # default: XFF ignored
+    assert forwarded_client(b"6.6.6.6, 1.1.1.1", 1) == "1.1.1.1"  # the ingress appended 1.1.1.1
+    assert forwarded_client(b"6.6.6.6, 1.1.1.1, 10.0.0.9", 2) == "1.1.1.1"
+    assert forwarded_client(b"1.1.1.1", 2) is None  # did not pass every trusted proxy
+
+
+async def test_rotating_x_forwarded_for_does_not_bypass_the_limit(gateway) -> None:  # type: ignore[no-untyped-def]
+    client = await gateway(rate_limit_rps=0.1, rate_limit_burst=2, trusted_proxy_hops=1)
+    statuses = []
+    for i in range(5):  # the client writes a new fake leftmost entry every time
+        xff = f"203.0.113.{i}, 198.51.100.7"
+        r = await client.get("/v1/search", params={"q": "boots"}, headers={"x-forwarded-for": xff})
+        statuses.append(r.status_code)
+    assert statuses == [200, 200, 429, 429, 429]
+    other = await client.get(
+        "/v1/search", params={"q": "boots"}, headers={"x-forwarded-for": "198.51.100.8"}
+    )
+    assert other.status_code == 200  # a different real client has its own bucket
+
+
+async def test_x_forwarded_for_is_ignored_by_default(gateway) -> None:  # type: ignore[no-untyped-def]
+    client = await gateway(rate_limit_rps=0.1, rate_limit_burst=1)
+    first = await client.get("/v1/search", params={"q": "a"}, headers={"x-forwarded-for": "1.1.1.1"})
+    second = await client.get("/v1/search", params={"q": "a"}, headers={"x-forwarded-for": "2.2.2.2"})
+    assert (first.status_code, second.status_code) == (200, 429)
 
 
 async def test_rate_limit_returns_429_with_retry_after(gateway) -> None:  # type: ignore[no-untyped-def]

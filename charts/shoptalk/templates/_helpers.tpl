@@ -170,6 +170,36 @@ envFrom:
 {{- end }}
 {{- end -}}
 
+{{/* The gateway's security settings: SHOPTALK_ENV, rate limits, proxy hops, and the API keys and
+session-signing secret from secrets.existingSecret (required in production, optional in local). */}}
+{{- define "shoptalk.gatewaySecurityEnv" -}}
+{{- $sec := .Values.gateway.security -}}
+{{- $s := .Values.secrets -}}
+{{- $optional := ne $sec.env "production" -}}
+- name: SHOPTALK_ENV
+  value: {{ $sec.env | quote }}
+- name: SHOPTALK_RATE_LIMIT_RPS
+  value: {{ $sec.rateLimitRps | quote }}
+- name: SHOPTALK_RATE_LIMIT_BURST
+  value: {{ $sec.rateLimitBurst | quote }}
+- name: SHOPTALK_TRUSTED_PROXY_HOPS
+  value: {{ $sec.trustedProxyHops | quote }}
+{{- if $s.existingSecret }}
+- name: SHOPTALK_API_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.existingSecret }}
+      key: {{ $s.apiKeysKey }}
+      optional: {{ $optional }}
+- name: SHOPTALK_SESSION_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.existingSecret }}
+      key: {{ $s.sessionSecretKey }}
+      optional: {{ $optional }}
+{{- end }}
+{{- end -}}
+
 {{/* Writable scratch space: the root filesystem is read-only. --------------------------- */}}
 {{- define "shoptalk.scratchVolumeMounts" -}}
 - name: tmp

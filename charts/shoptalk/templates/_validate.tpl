@@ -19,6 +19,9 @@
 {{- fail (printf "inference.%s.externalUrl is only used when inference.%s.enabled is false" $name $name) -}}
 {{- end -}}
 {{- end -}}
+{{- if and $gw.enabled (eq $gw.security.env "production") (le (float64 $gw.security.rateLimitRps) 0.0) -}}
+{{- fail "gateway.security.env=production needs gateway.security.rateLimitRps > 0" -}}
+{{- end -}}
 {{- if and .Values.prefect.deployments.register (not .Values.prefect.worker.enabled) -}}
 {{- fail "prefect.deployments.register needs prefect.worker.enabled" -}}
 {{- end -}}
