@@ -174,6 +174,7 @@ def create_app(
     app.include_router(catalog.router)
     app.include_router(health.router)
     app.include_router(agent.router)  # agent console + handoff API (services/gateway/routes/agent.py)
+    app.include_router(importlib.import_module("services.gateway.routes.recommend").router)  # recommendations
     _include_voice(app)
 
     @app.get("/", include_in_schema=False)

@@ -1,0 +1,382 @@
+"""Recommendation routes: similar items, complements ("goes with"), "for you", and events.
+
+- ``GET /v1/products/{id}/similar`` — same type, variants collapsed, filters respected.
+- ``GET /v1/products/{id}/complements`` — items made for / used with it, mined from the catalog.
+- ``GET /v1/recommendations?session_id=…`` — the LightGBM ranker over the session's history
+  (shown, asked-about and viewed items); nothing seen → popular items (``source: popular``);
+  model missing or failing → similar items with ``degraded`` saying so.
+- ``POST /v1/events`` — the client logs a view / ask / add-to-cart; appended to the bounded
+  interaction log (``data_dir/interactions/events.jsonl``) that training and forecasting read.
+
+Responses are cached in Redis when ``SHOPTALK_REDIS_URL`` is set, else in memory; every key
+starts with the catalog version (indexed product count, latest ingest run, embedder version),
+so a re-ingest invalidates them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import OrderedDict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from ml.config import Settings
+from ml.logging import get_logger
+from ml.recommend.events import InteractionLog, now_iso
+from ml.recommend.for_you import Recommendations, Recommender, UnknownItem
+from ml.recommend.similar import Scored
+from ml.recommend.synthetic import Event
+from ml.retrieval.types import SearchFilters
+from services.gateway.deps import get_orchestrator, get_settings
+from services.gateway.orchestrator import ChatOrchestrator
+from services.gateway.schemas import ErrorResponse
+
+log = get_logger(__name__)
+router = APIRouter(prefix="/v1", tags=["recommendations"])
+ITEM_ID = r"^[A-Za-z0-9_-]{1,64}$"
+SESSION_ID = r"^[A-Za-z0-9_-]{1,128}$"
+CACHE_TTL_S = 300
+MAX_VIEWS = 50
+SHOWN_PER_TURN = 3
+
+
+class RecommendedItem(BaseModel):
+    item_id: str
+    title: str
+    brand: str | None = None
+    product_type: str
+    price: float
+    colors: list[str] = Field(default_factory=list)
+    image_path: str | None = None
+    score: float
+    source: str = Field(description="Which generator proposed it: similar, complement, popular, sessions…")
+
+
+class RecommendationResponse(BaseModel):
+    kind: Literal["similar", "complements", "for_you"]
+    item_id: str | None = None
+    session_id: str | None = None
+    source: str = Field(description="similar | complement | ranker | popular")
+    items: list[RecommendedItem]
+    degraded: list[str] = Field(default_factory=list)
+    model_version: str | None = None
+    cached: bool = False
+
+
+class EventIn(BaseModel):
+    session_id: str = Field(pattern=SESSION_ID)
+    event: Literal["view", "ask", "add_to_cart"]
+    item_id: str = Field(pattern=ITEM_ID)
+
+
+class EventAck(BaseModel):
+    logged: bool
+    event: str
+    item_id: str
+    session_id: str
+
+
+# ---------------------------------------------------------------------- cache
+class RecommendationCache:
+    """Redis (by URL) or an in-memory LRU with TTL; failures of Redis mean a miss, not an error."""
+
+    def __init__(self, redis_url: str | None = None, ttl_s: int = CACHE_TTL_S, size: int = 2048) -> None:
+        self.ttl_s = ttl_s
+        self.size = size
+        self._memory: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._views: dict[str, list[str]] = {}
+        self.redis: Any = None
+        if redis_url:
+            import redis.asyncio as aioredis
+
+            self.redis = aioredis.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+
+    async def get(self, key: str) -> str | None:
+        if self.redis is not None:
+            try:
+                value = await self.redis.get("shoptalk:rec:" + key)
+                return value.decode() if isinstance(value, bytes) else value
+            except Exception:
+                log.warning("recommend.cache_unavailable", exc_info=True)
+                return None
+        hit = self._memory.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            self._memory.pop(key, None)
+            return None
+        self._memory.move_to_end(key)
+        return hit[1]
+
+    async def put(self, key: str, value: str) -> None:
+        if self.redis is not None:
+            try:
+                await self.redis.setex("shoptalk:rec:" + key, self.ttl_s, value)
+            except Exception:
+                log.warning("recommend.cache_unavailable", exc_info=True)
+            return
+        self._memory[key] = (time.monotonic() + self.ttl_s, value)
+        while len(self._memory) > self.size:
+            self._memory.popitem(last=False)
+
+    async def add_view(self, session_id: str, item_id: str) -> None:
+        if self.redis is not None:
+            try:
+                key = "shoptalk:rec-views:" + session_id
+                await self.redis.rpush(key, item_id)
+                await self.redis.ltrim(key, -MAX_VIEWS, -1)
+                await self.redis.expire(key, 24 * 3600)
+                return
+            except Exception:
+                log.warning("recommend.cache_unavailable", exc_info=True)
+        views = self._views.setdefault(session_id, [])
+        views.append(item_id)
+        del views[:-MAX_VIEWS]
+        if len(self._views) > 10 * self.size:
+            self._views.pop(next(iter(self._views)))
+
+    async def views(self, session_id: str) -> list[str]:
+        if self.redis is not None:
+            try:
+                found = await self.redis.lrange("shoptalk:rec-views:" + session_id, 0, -1)
+                return [v.decode() if isinstance(v, bytes) else v for v in found]
+            except Exception:
+                log.warning("recommend.cache_unavailable", exc_info=True)
+        return list(self._views.get(session_id, []))
+
+
+# ---------------------------------------------------------------------- wiring
+def _ingest_hint(settings: Settings) -> str:
+    from ml.lineage import LineageStore
+
+    runs = LineageStore.for_settings(settings).list_runs(limit=1, kind="ingest")
+    return runs[0].run_id if runs else ""
+
+
+def build_recommender(settings: Settings, orchestrator: ChatOrchestrator) -> Recommender:
+    from ml.recommend.job import session_index_for
+    from ml.recommend.ranker import PopularityStats
+    from ml.recommend.registry import load_champion
+
+    searcher = orchestrator.searcher
+    if searcher.vector is None or searcher.embedder is None:
+        raise HTTPException(status_code=503, detail="recommendations need the vector index and the embedder")
+    model = None
+    try:
+        model = load_champion(settings.data_dir)
+    except Exception:
+        log.warning("recommend.model_load_failed", exc_info=True)
+    sessions = None
+    if model is not None:
+        try:
+            sessions = session_index_for(settings, searcher.embedder.dim)
+        except Exception:
+            log.warning("recommend.sessions_unavailable", exc_info=True)
+    popularity = model.stats if model is not None else None
+    if popularity is None:
+        logged = InteractionLog.in_data_dir(settings.data_dir).read()
+        if not logged:
+            from ml.recommend.job import SAMPLE_SESSIONS
+            from ml.recommend.synthetic import read_events
+
+            logged = read_events(SAMPLE_SESSIONS) if SAMPLE_SESSIONS.is_file() else []
+        weights = {"view": 1.0, "ask": 1.0, "add_to_cart": 3.0}
+        popularity = PopularityStats.from_interactions(
+            [
+                (e.item_id, e.product_type or "", weights[e.event])
+                for e in logged
+                if e.item_id and e.event in weights
+            ]
+        )
+    return Recommender(
+        searcher.vector,
+        searcher.embedder,
+        model=model,
+        sessions=sessions,
+        popularity=popularity,
+        version_hint=lambda: _ingest_hint(settings),
+    )
+
+
+def get_recommender(
+    request: Request,
+    settings: Settings = Depends(get_settings),
+    orchestrator: ChatOrchestrator = Depends(get_orchestrator),
+) -> Recommender:
+    rec: Recommender | None = getattr(request.app.state, "recommender", None)
+    if rec is None:
+        rec = build_recommender(settings, orchestrator)
+        request.app.state.recommender = rec
+    return rec
+
+
+def get_cache(request: Request, settings: Settings = Depends(get_settings)) -> RecommendationCache:
+    cache: RecommendationCache | None = getattr(request.app.state, "recommendation_cache", None)
+    if cache is None:
+        cache = RecommendationCache(settings.redis_url)
+        request.app.state.recommendation_cache = cache
+    return cache
+
+
+def _items(scored: list[Scored]) -> list[RecommendedItem]:
+    return [
+        RecommendedItem(
+            item_id=s.product.item_id,
+            title=s.product.title,
+            brand=s.product.brand,
+            product_type=s.product.product_type,
+            price=s.product.price,
+            colors=s.product.colors,
+            image_path=s.product.image_path,
+            score=round(float(s.score), 4),
+            source=s.source,
+        )
+        for s in scored
+    ]
+
+
+async def _cached(
+    cache: RecommendationCache, rec: Recommender, parts: list[Any], compute: Any
+) -> RecommendationResponse:
+    version = await run_in_threadpool(rec.catalog_version)
+    model = rec.model.version if rec.model else "none"
+    digest = hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
+    key = f"{version}:{model}:{digest}"
+    hit = await cache.get(key)
+    if hit is not None:
+        response = RecommendationResponse.model_validate_json(hit)
+        response.cached = True
+        return response
+    response = await compute()
+    await cache.put(key, response.model_dump_json())
+    return response
+
+
+async def _history(orchestrator: ChatOrchestrator, cache: RecommendationCache, session_id: str) -> list[str]:
+    """Shown (top of each result list), asked-about and viewed items, oldest first."""
+    ids: list[str] = []
+    session = await orchestrator.sessions.get(session_id)
+    if session is not None:
+        for turn in session.turns:
+            ids.extend(turn.product_ids[:SHOWN_PER_TURN])
+        ids.extend(session.state.focus)
+    ids.extend(await cache.views(session_id))
+    ordered: dict[str, None] = {}
+    for item_id in ids:  # keep each item at its latest position
+        ordered.pop(item_id, None)
+        ordered[item_id] = None
+    return list(ordered)
+
+
+# ---------------------------------------------------------------------- routes
+@router.get(
+    "/products/{item_id}/similar",
+    response_model=RecommendationResponse,
+    responses={404: {"model": ErrorResponse}},
+    summary="Similar items: nearest neighbours of the same type, variants collapsed",
+)
+async def similar_items(
+    item_id: Annotated[str, PathParam(pattern=ITEM_ID)],
+    k: Annotated[int, Query(ge=1, le=50)] = 8,
+    price_min: Annotated[float | None, Query(ge=0)] = None,
+    price_max: Annotated[float | None, Query(ge=0)] = None,
+    brand: Annotated[list[str] | None, Query(max_length=50)] = None,
+    color: Annotated[list[str] | None, Query(max_length=50)] = None,
+    rec: Recommender = Depends(get_recommender),
+    cache: RecommendationCache = Depends(get_cache),
+) -> RecommendationResponse:
+    try:
+        filters = SearchFilters(
+            price_min=price_min, price_max=price_max, brands=brand or [], colors=color or []
+        )
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+    async def compute() -> RecommendationResponse:
+        try:
+            found = await run_in_threadpool(rec.similar, item_id, k, filters)
+        except UnknownItem as exc:
+            raise HTTPException(status_code=404, detail=f"unknown product {exc.item_id!r}") from exc
+        return RecommendationResponse(kind="similar", item_id=item_id, source="similar", items=_items(found))
+
+    return await _cached(cache, rec, ["similar", item_id, k, filters.model_dump()], compute)
+
+
+@router.get(
+    "/products/{item_id}/complements",
+    response_model=RecommendationResponse,
+    responses={404: {"model": ErrorResponse}},
+    summary="Goes with: items made for or used with this one, mined from the catalog",
+)
+async def complement_items(
+    item_id: Annotated[str, PathParam(pattern=ITEM_ID)],
+    k: Annotated[int, Query(ge=1, le=50)] = 8,
+    rec: Recommender = Depends(get_recommender),
+    cache: RecommendationCache = Depends(get_cache),
+) -> RecommendationResponse:
+    async def compute() -> RecommendationResponse:
+        try:
+            found = await run_in_threadpool(rec.complements, item_id, k)
+        except UnknownItem as exc:
+            raise HTTPException(status_code=404, detail=f"unknown product {exc.item_id!r}") from exc
+        return RecommendationResponse(
+            kind="complements", item_id=item_id, source="complement", items=_items(found)
+        )
+
+    return await _cached(cache, rec, ["complements", item_id, k], compute)
+
+
+@router.get(
+    "/recommendations",
+    response_model=RecommendationResponse,
+    responses={422: {"model": ErrorResponse}},
+    summary="For you: ranked by the LightGBM recommender from what the session saw",
+)
+async def for_you(
+    session_id: Annotated[str, Query(pattern=SESSION_ID)],
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+    rec: Recommender = Depends(get_recommender),
+    cache: RecommendationCache = Depends(get_cache),
+    orchestrator: ChatOrchestrator = Depends(get_orchestrator),
+) -> RecommendationResponse:
+    history = await _history(orchestrator, cache, session_id)
+
+    async def compute() -> RecommendationResponse:
+        result: Recommendations = await run_in_threadpool(rec.for_you, history, k)
+        return RecommendationResponse(
+            kind="for_you",
+            session_id=session_id,
+            source=result.source,
+            items=_items(result.items),
+            degraded=result.degraded,
+            model_version=result.model_version,
+        )
+
+    return await _cached(cache, rec, ["for_you", history, k], compute)
+
+
+@router.post(
+    "/events",
+    response_model=EventAck,
+    status_code=202,
+    responses={404: {"model": ErrorResponse}},
+    summary="Log a shopper event (view, ask, add to cart) for recommendations and forecasting",
+)
+async def log_event(
+    body: EventIn,
+    settings: Settings = Depends(get_settings),
+    rec: Recommender = Depends(get_recommender),
+    cache: RecommendationCache = Depends(get_cache),
+) -> EventAck:
+    try:
+        product = await run_in_threadpool(rec.product, body.item_id)
+    except UnknownItem as exc:
+        raise HTTPException(status_code=404, detail=f"unknown product {exc.item_id!r}") from exc
+    event = Event(body.session_id, now_iso(), body.event, product.item_id, product.product_type)
+    await run_in_threadpool(InteractionLog.in_data_dir(settings.data_dir).append, event)
+    await cache.add_view(body.session_id, product.item_id)
+    return EventAck(logged=True, event=body.event, item_id=product.item_id, session_id=body.session_id)
