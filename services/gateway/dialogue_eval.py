@@ -28,6 +28,7 @@ from ml.evaluation.dialogues import Dialogue, TurnContext, check_turn, summarize
 from ml.evaluation.runner import fresh_index
 from ml.logging import get_logger
 from ml.retrieval.engine import HybridSearcher
+from services.gateway.app import create_app
 from services.gateway.llm import LLMClient
 from services.gateway.orchestrator import ChatOrchestrator
 from services.gateway.schemas import ChatRequest
@@ -265,8 +266,6 @@ async def pipeline_orchestrator(
     searcher: HybridSearcher, settings: Settings, data_dir: Path, llm: LLMClient | None = None
 ) -> AsyncIterator[ChatOrchestrator]:
     """The orchestrator exactly as the gateway builds it (``create_app``, started and stopped)."""
-    from services.gateway.app import create_app
-
     local = eval_settings(settings, data_dir)
     local.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(local, searcher=searcher, llm=llm or False)
