@@ -29,11 +29,9 @@ from ml.understanding.types import Slots
 if TYPE_CHECKING:
     from ml.understanding.vocab import CatalogVocabulary
 
-_CAPACITY = re.compile(
-    r"\b(\d{1,2})\s*-?\s*(?:person|persons|people|man|men|seater|seat|player)s?\b|\bsleeps\s+(\d{1,2})\b",
-    re.I,
-)
-_OPPOSITE = {"women": {"men"}, "men": {"women"}, "kids": set(), "baby": set()}
+_ADULT, _CHILD = {"men", "women"}, {"kids", "baby"}
+# An audience a listing names that rules it out for the asked one ("men's boots": not kids').
+_OPPOSITE = {"women": {"men"} | _CHILD, "men": {"women"} | _CHILD, "kids": _ADULT, "baby": _ADULT}
 _CACHE_SIZE = 20_000
 
 
@@ -46,13 +44,6 @@ def _mentions(words: set[str], term: str) -> bool:
     if not parts:
         return False
     return all(p in words or (p.endswith("s") and p[:-1] in words) or f"{p}s" in words for p in parts)
-
-
-def product_capacity(product: Product) -> int | None:
-    m = _CAPACITY.search(product.title)
-    if not m:
-        return None
-    return int(m.group(1) or m.group(2))
 
 
 class ProductSlots:
@@ -100,7 +91,7 @@ def fit(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> tup
     if brand and any(b.lower().replace(" ", "") == brand for b in wanted.exclude_brands):
         return False, 0
     penalty = 0
-    needs_product_slots = wanted.device_models or wanted.audience or wanted.sizes
+    needs_product_slots = wanted.device_models or wanted.audience or wanted.sizes or wanted.capacity
     own = _PRODUCT_SLOTS.of(product, vocab) if needs_product_slots else Slots()
     if wanted.device_models:
         own_models = [m.lower() for m in own.device_models]
@@ -109,9 +100,10 @@ def fit(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> tup
         if not own_models:
             penalty += 2
     if wanted.capacity is not None:
-        capacity = product_capacity(product)
-        if capacity is not None and capacity < wanted.capacity:
+        if own.capacity is not None and own.capacity < wanted.capacity:
             return False, 0
+        if own.capacity is None:  # the listing doesn't say how many it holds
+            penalty += 1
     if wanted.audience:
         own_audience = set(own.audience) - {"unisex"}
         asked = set(wanted.audience)

@@ -52,6 +52,8 @@ class NoMatchJudge:
         if slots.product_types or slots.brands or slots.device_models:
             return False
         best = max((h.vector_score for h in hits if h.vector_score is not None), default=None)
+        if slots.gift:  # open-ended: anything reasonably close is a suggestion
+            return best is not None and best < self.any_words_similarity
         known = self._known_share(understanding.residual_terms, vocab)
         if known < 0.5 and (best is None or best < self.unknown_words_similarity):
             return True

@@ -10,7 +10,11 @@ one is a statement about the conversation, not about words:
 * a message that points at shown items (an ordinal, a pronoun with a question) is about them;
 * a ``search`` that adds only constraints (colour, price, device, size) and names no new need,
   while items are shown, refines them;
-* a ``refine`` that names a different product type than the current need starts a new need.
+* a ``refine`` that names a different product type than the current need starts a new need;
+* a question about shown items that changes a constraint ("do you have it in 8x10?") and points
+  at no position refines them; a ``search`` phrased as a follow-up ("any with a laptop
+  sleeve?") of the same type refines;
+* a catalog identifier ("do you have R52-W59407?") is a search, whatever the phrasing.
 """
 
 from __future__ import annotations
@@ -28,6 +32,58 @@ from ml.understanding.types import DialogueContext, Intent, Slots, Understanding
 from ml.understanding.vocab import CatalogVocabulary
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+# A message that opens like a follow-up ("any with a laptop sleeve?", "what about …", "only …").
+_FOLLOW_UP_OPENER = re.compile(
+    r"^\s*(any|anything|ones?|with|without|only|also|and|but|what about|how about|in|maybe|or)\b", re.I
+)
+# A model number or part code ("R52-W59407", "SM-G991B", "F-91W"): letters and digits together.
+_IDENTIFIER = re.compile(
+    r"^(?=.*\d)(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)+$|^(?=.*\d)(?=.*[a-z])[a-z0-9]{5,}$", re.I
+)
+# Who a gift is for and what they like: context for the answer, not words a product listing uses.
+_GIFT_CONTEXT = frozenset(
+    [
+        "gift",
+        "gifts",
+        "present",
+        "presents",
+        "idea",
+        "ideas",
+        "dad",
+        "father",
+        "mum",
+        "mom",
+        "mother",
+        "wife",
+        "husband",
+        "son",
+        "daughter",
+        "kid",
+        "teenager",
+        "teen",
+        "friend",
+        "boyfriend",
+        "girlfriend",
+        "partner",
+        "grandma",
+        "grandpa",
+        "grandmother",
+        "grandfather",
+        "brother",
+        "sister",
+        "boss",
+        "colleague",
+        "someone",
+        "somebody",
+        "who",
+        "likes",
+        "like",
+        "loves",
+        "love",
+        "enjoys",
+        "into",
+    ]
+)
 _NON_ENGLISH_HINT = re.compile(
     r"\b(je|cherche|une?|des|pour|busco|quiero|para|ich|suche|einen?|eine|cerco|vorrei|per)\b", re.I
 )
@@ -69,6 +125,9 @@ class TurnUnderstander:
             intent, confidence, scores = self.intent_model.predict([message])[0]
         else:  # no trained model: say so in the scores; the policy treats every turn as a need
             intent, confidence, scores = Intent.search, 0.0, {}
+        if slots.gift:
+            residual = [t for t in residual if t.lower() not in _GIFT_CONTEXT]
+        intent = self._catalog_lookup(intent, residual)
         intent = self._in_context(intent, message, slots, residual, reference, ask_kind, context)
         if intent is not Intent.ask_about:
             ask_kind = None if intent is not Intent.search or reference.scope != "catalog" else ask_kind
@@ -89,6 +148,18 @@ class TurnUnderstander:
             frustrated=frustrated,
             language="other" if _NON_ENGLISH_HINT.search(message) else "en",
         )
+
+    @staticmethod
+    def _catalog_lookup(intent: Intent, residual: Sequence[str]) -> Intent:
+        """ "do you have R52-W59407?" asks for a product, whatever else the phrasing suggests.
+
+        Order and tracking numbers are digits; model and part codes mix letters and digits.
+        """
+        if intent in (Intent.service, Intent.out_of_scope, Intent.chit_chat) and any(
+            _IDENTIFIER.match(t) for t in residual
+        ):
+            return Intent.search
+        return intent
 
     @staticmethod
     def _in_context(
@@ -113,6 +184,16 @@ class TurnUnderstander:
             return Intent.ask_about
         if intent is Intent.search and reference.superlative and reference.scope == "shown":
             return Intent.ask_about
+        changes_constraint = bool(
+            slots.sizes or slots.colors or slots.device_models or slots.price or slots.price_change
+        )
+        if intent is Intent.ask_about and changes_constraint and not reference.positions:
+            return Intent.refine  # "do you have it in 8x10?", "does it come in blue?": show those
+        same_type = not slots.product_types or set(slots.product_types) <= set(
+            context.current_slots.product_types
+        )
+        if intent is Intent.search and same_type and _FOLLOW_UP_OPENER.search(message):
+            return Intent.refine
         if intent is Intent.search and _constraint_only(slots, residual):
             return Intent.refine
         if intent is Intent.refine and slots.product_types:
