@@ -166,6 +166,27 @@ class ElasticsearchKeywordIndex:
             raise IndexUnavailable(f"elasticsearch bulk: {len(errors)} failed, first: {errors[0]}")
         return int(ok)
 
+    def delete(self, item_ids: Sequence[str]) -> int:
+        from elasticsearch import helpers
+
+        ids = list(dict.fromkeys(i for i in item_ids if i))
+        if not ids or not self._call("exists", self.client.indices.exists, index=self.index):
+            return 0
+        actions = ({"_op_type": "delete", "_index": self.index, "_id": i} for i in ids)
+        _ok, errors = self._call(
+            "bulk delete",
+            helpers.bulk,
+            self.client,
+            actions,
+            raise_on_error=False,
+            refresh="wait_for",
+        )
+        missing = [e for e in errors if e.get("delete", {}).get("status") == 404]
+        failed = [e for e in errors if e not in missing]
+        if failed:
+            raise IndexUnavailable(f"elasticsearch bulk delete: {len(failed)} failed, first: {failed[0]}")
+        return len(ids) - len(missing)
+
     def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[IndexHit]:
         if not query.strip() or k <= 0:
             return []

@@ -106,7 +106,7 @@ class TantivyKeywordIndex:
         fields["item_id"] = product.item_id
         fields["f_type"] = product.product_type.upper()
         fields["f_brand"] = (product.brand or "").lower()
-        fields["f_color"] = product.colors or [""]
+        fields["f_color"] = [c.lower() for c in product.colors] or [""]
         fields["price"] = float(product.price)
         fields["doc"] = product.model_dump_json().encode("utf-8")
         return tantivy.Document(**fields)
@@ -128,6 +128,25 @@ class TantivyKeywordIndex:
                 writer.wait_merging_threads()
             self.index.reload()
         return len(products)
+
+    def delete(self, item_ids: Sequence[str]) -> int:
+        ids = list(dict.fromkeys(i for i in item_ids if i))
+        present = set(self.get(ids)) if ids else set()
+        if not present:
+            return 0
+        with self._write_lock:
+            writer = self.index.writer(heap_size=15_000_000, num_threads=1)
+            try:
+                for item_id in present:
+                    writer.delete_documents_by_term("item_id", item_id)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+            self.index.reload()
+        return len(present)
 
     def clear(self) -> None:
         with self._write_lock:

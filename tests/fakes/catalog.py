@@ -216,8 +216,16 @@ class _Store:
     def ping(self) -> bool:
         return not self.down
 
+    def delete(self, item_ids: Sequence[str]) -> int:
+        self._check()
+        gone = [i for i in dict.fromkeys(item_ids) if self.products.pop(i, None) is not None]
+        for item_id in gone:
+            getattr(self, "vectors", {}).pop(item_id, None)
+        return len(gone)
+
     def clear(self) -> None:
         self.products.clear()
+        getattr(self, "vectors", {}).clear()
 
 
 class InMemoryKeywordIndex(_Store):

@@ -1,8 +1,10 @@
 """The Elasticsearch backend through the official client, against a loopback HTTP peer.
 
 No Elasticsearch server can be installed here (no registry ships one), so the peer replays
-responses recorded from Elasticsearch 8/9 in their exact wire shape and records what the
-client sent; the tests check request building and response parsing end to end.
+hand-written responses in Elasticsearch 8/9's wire shape (``recorded/``: written by hand, not
+captured from a real server) and records what the client sent; the tests check request
+building and response parsing end to end. ``es_peer.py`` evaluates queries for the
+conformance suite.
 """
 
 from __future__ import annotations
