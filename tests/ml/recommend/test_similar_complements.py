@@ -95,7 +95,9 @@ def test_recommender_complements_404_and_cache_of_miner(recommender) -> None:  #
         recommender.complements("NOPE")
     first = recommender.miner()
     assert recommender.miner() is first  # mined once per catalog version
-    recommender.index.upsert([p("RUG9", "Jute Area Rug Natural", "RUG", 60, ["natural"], "Juty")],
-                             recommender.embedder.embed(["jute area rug"]))
+    recommender.index.upsert(
+        [p("RUG9", "Jute Area Rug Natural", "RUG", 60, ["natural"], "Juty")],
+        recommender.embedder.embed(["jute area rug"]),
+    )
     recommender.invalidate()
     assert recommender.miner() is not first  # re-ingest (new count) re-mines
