@@ -38,3 +38,7 @@ HANDOFFS = Counter(
     "shoptalk_handoffs_opened_total", "Handoffs to a human agent opened, by reason.", ["reason"]
 )
 NO_MATCH = Counter("shoptalk_no_match_total", "Search turns where nothing in the catalog fit the need.")
+SESSIONS_REISSUED = Counter(
+    "shoptalk_sessions_reissued_total",
+    "Chat turns that sent a session id this server did not sign (a new session was started).",
+)

@@ -35,7 +35,7 @@ from services.gateway.llm import LLMClient, LLMFailure, StreamState
 from services.gateway.offline_answer import chunk_text
 from services.gateway.prompt import build_messages
 from services.gateway.schemas import ChatRequest, ChatResponse, HandoffInfo, ProductCard
-from services.gateway.sessions import Session, SessionStore, Turn
+from services.gateway.sessions import Session, SessionStore, Turn, owned_id, session_ids
 
 log = get_logger(__name__)
 tracer = trace.get_tracer("shoptalk.gateway")
@@ -121,16 +121,24 @@ class ChatOrchestrator:
         return await run_in_threadpool(self.searcher.get_product, item_id)
 
     async def _load_session(self, session_id: str | None, degraded: list[str]) -> Session:
-        if session_id:
+        """The caller's session — only for an id this server signed; any other id (guessed, chosen by
+        the client, forged) starts a NEW session with a fresh signed id, never someone else's."""
+        owned = owned_id(self.sessions, session_id)
+        if session_id and owned is None:
+            log.info("session.foreign_id")  # the id itself is not logged
+            metrics.SESSIONS_REISSUED.inc()
+        if owned:
             try:
-                found = await self.sessions.get(session_id)
+                found = await self.sessions.get(owned)
             except Exception as exc:
                 log.warning("session.load_failed", error=str(exc))
                 degraded.append("session-store-unavailable")
                 found = None
             if found is not None:
                 return found
-        return Session(session_id=session_id or Session.new_id())
+            return Session(session_id=owned)
+        ids = session_ids(self.sessions)
+        return Session(session_id=ids.new() if ids is not None else Session.new_id())
 
     def _understand(self, text: str, context: DialogueContext) -> Understanding:
         if self.understander is None:

@@ -6,6 +6,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+Event = tuple[str, Any]
+
 
 def sse_event(event: str, data: Any) -> bytes:
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -46,6 +46,7 @@ from services.gateway.handoff import (
 from services.gateway.handoff_summary import summarize_with_llm, transcript_of
 from services.gateway.schemas import SESSION_ID_PATTERN, ErrorResponse, HandoffInfo
 from services.gateway.security import parse_api_keys
+from services.gateway.sessions import owned_id
 
 log = get_logger(__name__)
 router = APIRouter(tags=["handoff"])
@@ -259,6 +260,8 @@ async def open_handoff(
     store: HandoffStore = Depends(get_handoffs),
     orchestrator: Any = Depends(get_orchestrator),
 ) -> HandoffInfo:
+    if owned_id(orchestrator.sessions, body.session_id) is None:  # not an id this server issued
+        raise HTTPException(404, "unknown or expired session: start a new conversation")
     existing = await _call(store.get_open_for_session(body.session_id))
     if existing is not None:
         return HandoffInfo(status=existing.status, handoff_id=existing.handoff_id, reason=existing.reason)
@@ -288,14 +291,17 @@ async def open_handoff(
 @router.get(
     "/v1/sessions/{session_id}/messages",
     response_model=ShopperMessages,
-    responses={503: ERRORS[503]},
+    responses={404: {"model": ErrorResponse, "description": "Unknown session."}, 503: ERRORS[503]},
     summary="Agent replies for the shopper since ?after=N (poll this while a handoff is open)",
 )
 async def shopper_messages(
     session_id: str = PathParam(pattern=SESSION_ID_PATTERN),
     after: int = Query(0, ge=0, le=2**62),
     store: HandoffStore = Depends(get_handoffs),
+    orchestrator: Any = Depends(get_orchestrator),
 ) -> ShopperMessages:
+    if owned_id(orchestrator.sessions, session_id) is None:  # never read another shopper's replies
+        raise HTTPException(404, "unknown or expired session: start a new conversation")
     messages = await _call(store.pending_for_shopper(session_id, after))
     active = await _call(store.get_open_for_session(session_id))
     info: HandoffInfo | None = None

@@ -6,6 +6,7 @@ or with a wrong key, 200 with it), and everything is open in local mode (no keys
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,15 @@ async def keyed(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+def sid(client: httpx.AsyncClient, name: str) -> str:
+    """The server-signed session id standing for a readable test name (ids are signed: issue 14)."""
+    ids = client.app.state.orchestrator.sessions.ids  # type: ignore[attr-defined]
+    return str(ids.sign(hashlib.sha256(name.encode()).hexdigest()[:24]))
+
+
 async def _session(client: httpx.AsyncClient, session_id: str = "sess-abc") -> Session:
     """A conversation as the chat route would have saved it (no dependence on the policy's wording)."""
-    session = Session(session_id=session_id)
+    session = Session(session_id=sid(client, session_id))
     session.add(
         Turn(
             message="a grey sofa under $700",
@@ -70,13 +77,13 @@ async def _session(client: httpx.AsyncClient, session_id: str = "sess-abc") -> S
 
 async def test_shopper_opens_agent_replies_shopper_polls(client: httpx.AsyncClient) -> None:
     await _session(client)
-    r = await client.post("/v1/handoffs", json={"session_id": "sess-abc", "reason": "asked"})
+    r = await client.post("/v1/handoffs", json={"session_id": sid(client, "sess-abc"), "reason": "asked"})
     assert r.status_code == 201, r.text
     info = r.json()
     assert info["status"] == "open" and info["reason"] == "asked" and info["handoff_id"]
     hid = info["handoff_id"]
     # accepting twice gives the same handoff
-    again = await client.post("/v1/handoffs", json={"session_id": "sess-abc", "reason": "asked"})
+    again = await client.post("/v1/handoffs", json={"session_id": sid(client, "sess-abc"), "reason": "asked"})
     assert again.json()["handoff_id"] == hid
 
     queue = (await client.get("/v1/agent/handoffs", params={"status": "open"})).json()["handoffs"]
@@ -90,7 +97,7 @@ async def test_shopper_opens_agent_replies_shopper_polls(client: httpx.AsyncClie
     assert "grey sofa under $700" in summary and "Rivet Sloane Sofa ($649.00)" in summary
     assert "asked to talk to a person" in summary and "I want to talk to a real person" in summary
 
-    polled = (await client.get("/v1/sessions/sess-abc/messages")).json()
+    polled = (await client.get(f"/v1/sessions/{sid(client, 'sess-abc')}/messages")).json()
     assert polled["messages"] == [] and polled["next_after"] == 0
     assert polled["handoff"] == {"status": "open", "handoff_id": hid, "reason": "asked"}
 
@@ -103,19 +110,23 @@ async def test_shopper_opens_agent_replies_shopper_polls(client: httpx.AsyncClie
     detail = (await client.get(f"/v1/agent/handoffs/{hid}")).json()
     assert detail["status"] == "assigned" and detail["agent"] == "Sam"  # replying takes it
 
-    polled = (await client.get("/v1/sessions/sess-abc/messages", params={"after": 0})).json()
+    polled = (
+        await client.get(f"/v1/sessions/{sid(client, 'sess-abc')}/messages", params={"after": 0})
+    ).json()
     assert [m["role"] for m in polled["messages"]] == ["system", "agent"]
     assert polled["messages"][-1]["text"] == "Hi! Sam here."
     assert polled["handoff"]["status"] == "assigned"
     cursor = polled["next_after"]
     assert cursor == reply["seq"]
-    assert (await client.get("/v1/sessions/sess-abc/messages", params={"after": cursor})).json()[
-        "messages"
-    ] == []
+    assert (
+        await client.get(f"/v1/sessions/{sid(client, 'sess-abc')}/messages", params={"after": cursor})
+    ).json()["messages"] == []
 
     closed = await client.post(f"/v1/agent/handoffs/{hid}/close", json={"agent": "Sam"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
-    tail = (await client.get("/v1/sessions/sess-abc/messages", params={"after": cursor})).json()
+    tail = (
+        await client.get(f"/v1/sessions/{sid(client, 'sess-abc')}/messages", params={"after": cursor})
+    ).json()
     assert [m["role"] for m in tail["messages"]] == ["system"]
     assert tail["handoff"]["status"] == "closed"
     late = await client.post(f"/v1/agent/handoffs/{hid}/messages", json={"text": "one more thing"})
@@ -130,17 +141,19 @@ async def test_the_session_state_learns_the_handoff(client: httpx.AsyncClient) -
 
     before = metrics.HANDOFFS.labels(reason="service")._value.get()
     await _session(client, "sess-state")
-    hid = (await client.post("/v1/handoffs", json={"session_id": "sess-state", "reason": "service"})).json()[
-        "handoff_id"
-    ]
-    saved = await client.app.state.orchestrator.sessions.get("sess-state")  # type: ignore[attr-defined]
+    hid = (
+        await client.post("/v1/handoffs", json={"session_id": sid(client, "sess-state"), "reason": "service"})
+    ).json()["handoff_id"]
+    saved = await client.app.state.orchestrator.sessions.get(sid(client, "sess-state"))  # type: ignore[attr-defined]
     assert saved.state.handoff_id == hid
     assert metrics.HANDOFFS.labels(reason="service")._value.get() == before + 1
 
 
 async def test_assign_and_errors(client: httpx.AsyncClient) -> None:
     await _session(client, "sess-err")
-    hid = (await client.post("/v1/handoffs", json={"session_id": "sess-err"})).json()["handoff_id"]
+    hid = (await client.post("/v1/handoffs", json={"session_id": sid(client, "sess-err")})).json()[
+        "handoff_id"
+    ]
     r = await client.post(f"/v1/agent/handoffs/{hid}/assign", json={"agent": "Kim"})
     assert r.status_code == 200 and r.json()["status"] == "assigned" and r.json()["agent"] == "Kim"
     assert (await client.get("/v1/agent/handoffs", params={"status": "assigned"})).json()["handoffs"][0][
@@ -156,7 +169,9 @@ async def test_assign_and_errors(client: httpx.AsyncClient) -> None:
     assert (await client.get("/v1/agent/handoffs", params={"status": "bogus"})).status_code == 422
     unknown = await client.post("/v1/handoffs", json={"session_id": "never-seen"})
     assert unknown.status_code == 404
-    bad_reason = await client.post("/v1/handoffs", json={"session_id": "sess-err", "reason": "boredom"})
+    bad_reason = await client.post(
+        "/v1/handoffs", json={"session_id": sid(client, "sess-err"), "reason": "boredom"}
+    )
     assert bad_reason.status_code == 422
     assert (await client.get("/v1/sessions/bad%20id/messages")).status_code == 422
 
@@ -170,7 +185,7 @@ async def test_local_mode_console_is_open(client: httpx.AsyncClient) -> None:
 
 async def test_admin_key_guards_the_console_and_agent_api(keyed: httpx.AsyncClient) -> None:
     await _session(keyed, "sess-key")
-    opened = await keyed.post("/v1/handoffs", json={"session_id": "sess-key"})
+    opened = await keyed.post("/v1/handoffs", json={"session_id": sid(keyed, "sess-key")})
     assert opened.status_code == 201  # shopper side follows the /v1 rules (open unless protect_v1)
     hid = opened.json()["handoff_id"]
     calls: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -195,7 +210,7 @@ async def test_admin_key_guards_the_console_and_agent_api(keyed: httpx.AsyncClie
     assert reply.status_code == 201
     bearer = {"Authorization": f"Bearer {KEY}"}
     assert (await keyed.post(f"/v1/agent/handoffs/{hid}/close", headers=bearer)).json()["status"] == "closed"
-    polled = (await keyed.get("/v1/sessions/sess-key/messages")).json()
+    polled = (await keyed.get(f"/v1/sessions/{sid(keyed, 'sess-key')}/messages")).json()
     assert [m["text"] for m in polled["messages"] if m["role"] == "agent"] == ["hi"]
 
 
@@ -203,12 +218,12 @@ async def test_handoffs_survive_a_gateway_restart(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     async for c in _client(settings):
         await _session(c, "sess-restart")
-        hid = (await c.post("/v1/handoffs", json={"session_id": "sess-restart"})).json()["handoff_id"]
+        hid = (await c.post("/v1/handoffs", json={"session_id": sid(c, "sess-restart")})).json()["handoff_id"]
         await c.post(f"/v1/agent/handoffs/{hid}/messages", json={"text": "still there?", "agent": "Sam"})
     async for c in _client(settings):
         detail = (await c.get(f"/v1/agent/handoffs/{hid}")).json()
         assert detail["transcript"][-1]["text"] == "still there?"
-        polled = (await c.get("/v1/sessions/sess-restart/messages")).json()
+        polled = (await c.get(f"/v1/sessions/{sid(c, 'sess-restart')}/messages")).json()
         assert polled["messages"][-1]["text"] == "still there?"
 
 
@@ -232,13 +247,17 @@ async def test_llm_summary_when_configured_and_fallback(client: httpx.AsyncClien
     orchestrator = client.app.state.orchestrator  # type: ignore[attr-defined]
     orchestrator.llm = FakeLLM(fail=False)
     await _session(client, "sess-llm")
-    hid = (await client.post("/v1/handoffs", json={"session_id": "sess-llm"})).json()["handoff_id"]
+    hid = (await client.post("/v1/handoffs", json={"session_id": sid(client, "sess-llm")})).json()[
+        "handoff_id"
+    ]
     assert (await client.get(f"/v1/agent/handoffs/{hid}")).json()["summary"].startswith("Wants: grey sofa ≤")
     assert "Rivet Sloane Sofa" in orchestrator.llm.prompts[0][1]["content"]
 
     orchestrator.llm = FakeLLM(fail=True)
     await _session(client, "sess-llm2")
-    hid = (await client.post("/v1/handoffs", json={"session_id": "sess-llm2"})).json()["handoff_id"]
+    hid = (await client.post("/v1/handoffs", json={"session_id": sid(client, "sess-llm2")})).json()[
+        "handoff_id"
+    ]
     summary = (await client.get(f"/v1/agent/handoffs/{hid}")).json()["summary"]
     assert "Handed over: the shopper asked to talk to a person." in summary  # the extractive note
 
@@ -255,14 +274,25 @@ async def test_the_gateway_keeps_handoffs_in_postgres_by_url(
     async for c in _client(settings):
         assert isinstance(c.app.state.handoffs, PostgresHandoffStore)  # type: ignore[attr-defined]
         await _session(c, "sess-pg")
-        hid = (await c.post("/v1/handoffs", json={"session_id": "sess-pg", "reason": "asked"})).json()[
-            "handoff_id"
-        ]
+        hid = (
+            await c.post("/v1/handoffs", json={"session_id": sid(c, "sess-pg"), "reason": "asked"})
+        ).json()["handoff_id"]
         reply = await c.post(
             f"/v1/agent/handoffs/{hid}/messages", json={"text": "hello from pg", "agent": "Sam"}
         )
         assert reply.status_code == 201
-        polled = (await c.get("/v1/sessions/sess-pg/messages")).json()
+        polled = (await c.get(f"/v1/sessions/{sid(c, 'sess-pg')}/messages")).json()
         assert [m["text"] for m in polled["messages"] if m["role"] == "agent"] == ["hello from pg"]
         assert (await c.get(f"/v1/agent/handoffs/{hid}")).json()["summary"].startswith("Wants: a grey sofa")
     assert not (tmp_path / "data" / "handoffs.db").exists()
+
+
+async def test_foreign_session_ids_read_and_open_nothing(client: httpx.AsyncClient) -> None:
+    """A shopper who guesses or forges another session's id sees none of its agent replies and can
+    open no handoff on it (ids are server-signed; issue 14, item 3)."""
+    session = await _session(client, "sess-victim")
+    forged = session.session_id[:-1] + ("0" if session.session_id[-1] != "0" else "1")
+    assert (await client.post("/v1/handoffs", json={"session_id": forged})).status_code == 404
+    assert (await client.get(f"/v1/sessions/{forged}/messages")).status_code == 404
+    assert (await client.post("/v1/handoffs", json={"session_id": session.session_id})).status_code == 201
+    assert (await client.get(f"/v1/sessions/{session.session_id}/messages")).status_code == 200
