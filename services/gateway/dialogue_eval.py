@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -126,7 +125,7 @@ async def arun_dialogues(
     if progress:
         progress(0, len(dialogues))
     for number, dialogue in enumerate(dialogues, start=1):
-        session_id = f"eval-{uuid.uuid4().hex[:20]}"
+        session_id: str | None = None  # issued by the gateway on the first turn, then reused
         previous: list[dict[str, Any]] = []
         failed: list[int] = []
         started = time.perf_counter()
@@ -134,6 +133,7 @@ async def arun_dialogues(
             t0 = time.perf_counter()
             try:
                 response = await orchestrator.chat(ChatRequest(session_id=session_id, message=turn.user))
+                session_id = response.session_id
                 data = response.model_dump(mode="json")
             except Exception as exc:  # a crash is a failed turn, not a failed run
                 log.warning("dialogue_eval.turn_error", dialogue=dialogue.id, turn=turn_no, error=str(exc))
@@ -165,7 +165,8 @@ async def arun_dialogues(
                 turns_passed += 1
             previous.append(data)
         try:
-            await orchestrator.reset(session_id)
+            if session_id is not None:
+                await orchestrator.reset(session_id)
         except Exception as exc:
             log.info("dialogue_eval.reset_failed", error=str(exc))
         results.append(
