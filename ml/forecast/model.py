@@ -97,7 +97,7 @@ def _fit(series: dict[str, np.ndarray], first_dow: int, n_train: int, horizon: i
         "num_threads": 1,
         "verbosity": -1,
     }
-    return lgb.train(params, lgb.Dataset(np.asarray(X), label=np.asarray(y)), num_boost_round=200)
+    return lgb.train(params, lgb.Dataset(np.asarray(X), label=np.asarray(y)), num_boost_round=120)
 
 
 def _predict(

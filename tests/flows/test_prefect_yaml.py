@@ -1,4 +1,4 @@
-"""``flows/prefect.yaml``: three deployments whose entrypoints and parameters match the flows."""
+"""``flows/prefect.yaml``: four deployments whose entrypoints and parameters match the flows."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ SPEC: dict[str, Any] = yaml.safe_load((REPO / "flows" / "prefect.yaml").read_tex
 DEPLOYMENTS = {d["name"]: d for d in SPEC["deployments"]}
 
 
-def test_three_deployments_on_the_kubernetes_pool() -> None:
-    assert set(DEPLOYMENTS) == {"ingest", "finetune", "drift"}
+def test_four_deployments_on_the_kubernetes_pool() -> None:
+    assert set(DEPLOYMENTS) == {"ingest", "finetune", "drift", "forecast"}
     for deployment in DEPLOYMENTS.values():
         assert deployment["work_pool"]["name"] == "shoptalk-k8s"
         assert deployment["work_pool"]["job_variables"]["env"]["SHOPTALK_DATA_DIR"] == "/data"
@@ -25,9 +25,11 @@ def test_drift_is_scheduled_and_the_others_run_on_demand() -> None:
     assert DEPLOYMENTS["ingest"]["schedules"] == [] and DEPLOYMENTS["finetune"]["schedules"] == []
     (schedule,) = DEPLOYMENTS["drift"]["schedules"]
     assert schedule["cron"] == "0 * * * *" and schedule["active"] is True
+    (weekly,) = DEPLOYMENTS["forecast"]["schedules"]
+    assert weekly["cron"] == "0 3 * * 1" and weekly["active"] is True
 
 
-@pytest.mark.parametrize("name", ["ingest", "finetune", "drift"])
+@pytest.mark.parametrize("name", ["ingest", "finetune", "drift", "forecast"])
 def test_entrypoints_load_and_accept_the_parameters(name: str) -> None:
     deployment = DEPLOYMENTS[name]
     flow = load_flow_from_entrypoint(str(REPO / deployment["entrypoint"]))
