@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install weights system-deps run lint typecheck platform-checks audit pytest test bench clean
+.PHONY: help install weights llm system-deps run lint typecheck platform-checks audit pytest test bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -30,6 +30,19 @@ install: $(STAMP) weights  ## build .venv with every extra (idempotent)
 
 weights: $(STAMP)  ## fetch + sha256-verify the reranker weights into data/models (cached)
 	$(PY) -m ml.models reranker --models-dir data/models
+
+# llama-cpp-python from its sdist, built once for this CPU family (a default -march=native-less
+# build segfaults on the first token here) and cached: a second `make llm` only reinstalls the wheel.
+LLAMA_VERSION := 0.3.36
+LLAMA_WHEELS := data/wheels
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+llm: $(STAMP)  ## local answer model: build llama-cpp-python once (cached in data/wheels), SmolLM2 GGUF
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(PIP) wheel -q --no-deps -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+	$(PIP) install -q --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -e '.[llm]'
+	$(PY) -m ml.models smollm2 --models-dir data/models
 
 system-deps:  ## Debian packages the tests use (browser, speech synthesis)
 	@missing=""; for p in chromium espeak-ng sox unzip; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

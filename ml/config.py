@@ -97,6 +97,14 @@ class Settings(BaseSettings):
     )
     openai_base_url: str | None = None
     llm_model: str = "gpt-4o"
+    llm: Literal["openai", "local", "off"] = Field(
+        default="openai",
+        description="Answer model: an OpenAI-compatible API (key + base URL), the local llama.cpp server "
+        "(`shoptalk up --llm local`), or off (offline answerer only).",
+    )
+    local_llm_model: Literal["smollm2", "qwen1.5b"] = Field(
+        default="smollm2", description="Weights for the local llama.cpp answer server (manifest key)."
+    )
     llm_timeout_s: float = 20.0
     llm_max_retries: int = Field(default=1, ge=0, description="SDK retries on 429/5xx, then offline answer.")
     max_message_chars: int = Field(default=4000, ge=1, description="Longest chat message accepted.")

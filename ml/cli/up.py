@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -60,6 +62,32 @@ def _start_service(name: str, port: int, timeout_s: float) -> subprocess.Popen[b
     return None
 
 
+def _start_local_llm(mode: str, model: str, timeout_s: float) -> Callable[[], None]:
+    """``--llm local``: the llama.cpp server, and the gateway's OpenAI client pointed at it.
+
+    Returns how to stop it. When it cannot start, says why in one line and runs offline."""
+    if mode not in ("openai", "local", "off"):
+        raise typer.BadParameter(f"--llm must be openai, local or off, not {mode!r}")
+    os.environ["SHOPTALK_LLM"] = mode
+    if mode != "local":
+        return lambda: None
+    # services/ is imported only here: the CLI launches the gateway anyway
+    from services.gateway.local_llm import LocalLLMUnavailable, client_env, start_local_llm
+
+    log_path = Path(os.environ.get("SHOPTALK_DATA_DIR", "data")) / "logs" / f"llm-{model}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    console.print(f"starting the local answer model {model} (llama.cpp; log: {log_path}) …")
+    try:
+        server = start_local_llm(model, timeout_s=timeout_s, log_path=log_path)
+    except LocalLLMUnavailable as exc:
+        console.print(f"[yellow]  local answer model not started: {exc}; answering offline[/]")
+        os.environ["SHOPTALK_LLM"] = "off"
+        return lambda: None
+    os.environ.update(client_env(server))
+    console.print(f"  {server.model.alias} ready at {server.base_url}")
+    return server.stop
+
+
 def up(
     catalog: Annotated[str, typer.Option(help="Catalog to load first.")] = str(SAMPLE_CATALOG),
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -68,6 +96,13 @@ def up(
         bool, typer.Option(help="Start the KServe model servers (else all in-process).")
     ] = True,
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for each model server.")] = 180.0,
+    llm: Annotated[
+        str | None,
+        typer.Option(help="Answer model: openai | local (llama.cpp) | off (default: SHOPTALK_LLM)."),
+    ] = None,
+    llm_model: Annotated[
+        str | None, typer.Option(help="Local model: smollm2 | qwen1.5b. Default: SHOPTALK_LOCAL_LLM_MODEL.")
+    ] = None,
 ) -> None:
     """Load the sample catalog, start the model servers and the gateway on embedded defaults."""
     settings = settings_for_cli()
@@ -89,6 +124,7 @@ def up(
             if proc is not None:
                 children.append(proc)
                 os.environ[env_key] = f"http://127.0.0.1:{SERVICE_PORTS[name]}"
+    stop_llm = _start_local_llm(llm or settings.llm, llm_model or settings.local_llm_model, ready_timeout)
     try:
         from ml.config import get_settings
 
@@ -97,6 +133,7 @@ def up(
 
         serve_gateway(host=host, port=port, log_level="warning")
     finally:
+        stop_llm()
         for proc in children:
             proc.terminate()
         for proc in children:

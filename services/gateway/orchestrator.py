@@ -29,11 +29,12 @@ from ml.understanding.no_match import NoMatchJudge
 from ml.understanding.types import DialogueContext, Understanding
 from ml.understanding.understand import TurnUnderstander
 from services.gateway import answers, metrics, policy
+from services.gateway.answer_check import check_answer
 from services.gateway.citations import verify_citations
 from services.gateway.dialogue_state import DialogueState
 from services.gateway.llm import LLMClient, LLMFailure, StreamState
 from services.gateway.offline_answer import chunk_text
-from services.gateway.prompt import build_messages
+from services.gateway.prompt import answer_facts, build_messages
 from services.gateway.schemas import ChatRequest, ChatResponse, HandoffInfo, ProductCard
 from services.gateway.sessions import Session, SessionStore, Turn, owned_id, session_ids
 
@@ -363,7 +364,27 @@ class ChatOrchestrator:
 
     def _messages(self, prep: Prepared) -> list[dict[str, str]]:
         history = [(t.message, t.answer) for t in prep.session.turns[-3:]]
-        return build_messages(prep.request.message, prep.products, history)
+        slots = prep.decision.slots
+        facts = answer_facts(
+            prep.products,
+            intent=prep.decision.intent.value,
+            slots=slots,
+            met=answers._honoured(slots, prep.products, strict=True),  # what every item meets
+        )
+        return build_messages(prep.request.message, prep.products, history, facts)
+
+    def _checked(self, prep: Prepared, text: str) -> list[str]:
+        """Problems of an LLM answer against the data it was given (invented ids are just dropped)."""
+        price = prep.decision.slots.price
+        budget = [v for v in (price.min, price.max) if v is not None] if price else []
+        problems = [
+            p
+            for p in check_answer(text, prep.products, allowed_prices=budget)
+            if not p.startswith("invented-citation")
+        ]
+        if problems:
+            log.warning("answer.llm_unsupported", problems=problems, trace_id=prep.trace_id)
+        return problems
 
     async def finish(
         self, prep: Prepared, raw_answer: str, answered_by: str, answer_reason: str | None
@@ -454,6 +475,8 @@ class ChatOrchestrator:
                 try:
                     text, _usage = await self.llm.complete(self._messages(prep))
                     by, reason = "llm", None
+                    if self._checked(prep, text):
+                        text, by, reason = prep.offline_text, "offline", "llm-unsupported"
                 except LLMFailure as exc:
                     text, by, reason = prep.offline_text, "offline", exc.reason
             prep.timings_ms["answer"] = round((time.perf_counter() - t0) * 1000, 3)
@@ -461,7 +484,9 @@ class ChatOrchestrator:
             return await self.finish(prep, text, by, reason)
 
     async def chat_stream(self, req: ChatRequest, trace_id: str | None = None) -> AsyncIterator[Event]:
-        """Events: ``products`` (first), ``token`` (many), ``done`` (the full :class:`ChatResponse`)."""
+        """Events: ``products`` (first), ``token`` (many), ``replace`` (only when the finished LLM text
+        fails the answer check: ``{text, reason}``, the offline answer replacing the tokens so far),
+        ``done`` (the full :class:`ChatResponse`)."""
         prep = await self.prepare(req, trace_id)
         yield (
             "products",
@@ -487,12 +512,16 @@ class ChatOrchestrator:
                     parts.append(delta)
                     yield "token", {"text": delta}
                 by, reason = "llm", None
+                if self._checked(prep, "".join(parts)):
+                    # checked on the finished text: the streamed answer is replaced by the offline one
+                    by, reason, parts = "offline", "llm-unsupported", [prep.offline_text]
+                    yield "replace", {"text": prep.offline_text, "reason": reason}
             except LLMFailure as exc:
                 reason = exc.reason
                 if parts:  # the shopper saw a partial answer: separate the fallback from it
                     parts.append("\n\n")
                     yield "token", {"text": "\n\n"}
-        if by == "offline":
+        if by == "offline" and reason != "llm-unsupported":
             for chunk in chunk_text(prep.offline_text):
                 parts.append(chunk)
                 yield "token", {"text": chunk}
