@@ -23,6 +23,7 @@ from ml.recommend.registry import load_champion, log_and_gate
 from ml.recommend.session_index import COLLECTION, SessionIndex
 from ml.recommend.synthetic import Event, generate_sessions, read_events
 from ml.recommend.training import train_recommender
+from ml.retrieval.protocols import IndexUnavailable
 
 log = get_logger(__name__)
 SAMPLE_SESSIONS = PACKAGE_ROOT / "sample" / "sessions" / "events.jsonl.gz"
@@ -84,12 +85,15 @@ def train_and_register(
         else None
     )
     registered = log_and_gate(result, uri, settings.data_dir, root)
-    sessions_written = 0
+    sessions_written, sessions_error = 0, None
     if registered.decision.promote and result.session_vecs is not None and len(result.session_ids):
         index = session_index_for(settings, matrix.shape[1])
         try:
             index.clear()
             sessions_written = index.upsert(result.session_ids, result.session_vecs, result.session_items)
+        except IndexUnavailable as exc:  # e.g. a running gateway holds the Milvus Lite file
+            sessions_error = str(exc)
+            log.warning("recommender.sessions_not_indexed", error=sessions_error[:300])
         finally:
             index.close()
     return {
@@ -97,6 +101,7 @@ def train_and_register(
         "events_source": source,
         "metrics": result.metrics,
         "sessions_indexed": sessions_written,
+        "sessions_error": sessions_error,
         **registered.as_dict(),
     }
 

@@ -23,5 +23,8 @@ def test_forecast_flow_writes_report_metric_and_mlflow_run(prefect_api_url: str,
     assert latest["mase_model"] == report["mase_model"]
     assert "shoptalk_forecast_next_week_demand" in Path(record["outputs"]["textfile"]).read_text()
     assert record["outputs"]["mlflow_run_id"]
-    (run,) = LineageStore.for_settings(settings).list_runs(kind="forecast")
+    store = LineageStore.for_settings(settings)
+    assert [r.run_id for r in store.list_runs(kind="forecast")] == [record["lineage_run_id"]]
+    run = store.get_run(record["lineage_run_id"])
+    assert run is not None
     assert run.status == "completed" and [s.stage for s in run.stages] == ["history", "forecast", "export"]

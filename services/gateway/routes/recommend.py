@@ -208,10 +208,22 @@ def get_recommender(
     orchestrator: ChatOrchestrator = Depends(get_orchestrator),
 ) -> Recommender:
     rec: Recommender | None = getattr(request.app.state, "recommender", None)
-    if rec is None:
+    stamp = _champion_stamp(settings)
+    if rec is None or (getattr(request.app.state, "recommender_stamp", None) not in (None, stamp)):
         rec = build_recommender(settings, orchestrator)
         request.app.state.recommender = rec
+        request.app.state.recommender_stamp = stamp
     return rec
+
+
+def _champion_stamp(settings: Settings) -> float:
+    """When the installed champion changed (0: none); a new promotion reloads the recommender."""
+    from ml.recommend.training import champion_dir
+
+    try:
+        return (champion_dir(settings.data_dir) / "meta.json").stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def get_cache(request: Request, settings: Settings = Depends(get_settings)) -> RecommendationCache:

@@ -123,10 +123,12 @@ async def test_ranker_serves_session_recommendations(rec_settings: Settings, pro
     matrix = HashingEmbedder().embed([document_text(x) for x in products])
     result = train_recommender(events, products, matrix, seed=5, num_boost_round=20)
     result.model.meta["version"] = "7"
-    result.model.save(champion_dir(rec_settings.data_dir))
     async for client in _client(rec_settings, products):
         for item in ("RUG1", "RUG2"):
             await client.post("/v1/events", json={"session_id": "s4", "event": "view", "item_id": item})
+        before = (await client.get("/v1/recommendations", params={"session_id": "s4", "k": 5})).json()
+        assert before["degraded"] == ["recommender-model-missing"]
+        result.model.save(champion_dir(rec_settings.data_dir))  # promoted while the gateway runs
         body = (await client.get("/v1/recommendations", params={"session_id": "s4", "k": 5})).json()
         assert body["source"] == "ranker" and body["model_version"] == "7" and body["degraded"] == []
         ids = [i["item_id"] for i in body["items"]]
