@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import threading
@@ -462,10 +463,12 @@ def traced_llm_stream(func: Any) -> Any:
         ) as span:
             parts: list[str] = []
             try:
-                async for delta in func(self, messages, state, *args, **kwargs):
-                    if capture:
-                        parts.append(delta)
-                    yield delta
+                # aclosing: a consumer that stops early (client disconnect) closes the inner stream now
+                async with contextlib.aclosing(func(self, messages, state, *args, **kwargs)) as deltas:
+                    async for delta in deltas:
+                        if capture:
+                            parts.append(delta)
+                        yield delta
             except Exception as exc:
                 span.record_failure(str(getattr(exc, "reason", type(exc).__name__)))
                 raise

@@ -20,6 +20,7 @@ from opentelemetry import trace
 from ml.catalog.product import Product
 from ml.embedding.protocol import Embedder, EmbedderUnavailable
 from ml.logging import get_logger
+from ml.retrieval.degradation import record_degraded
 from ml.retrieval.fusion import reciprocal_rank_fusion, single_half
 from ml.retrieval.protocols import IndexUnavailable, KeywordIndex, VectorIndex
 from ml.retrieval.types import Hit, IndexHit, SearchFilters, SearchMode, SearchResult
@@ -149,6 +150,9 @@ class HybridSearcher:
         if vector_index is None:
             degraded.append("vector-index-not-configured")
             return None
+        if getattr(self, "version_skew", None):  # never mix two embedding spaces (ml/retrieval/model_skew.py)
+            degraded.append("embedder-version-mismatch")
+            return None
         with self._stage("embed_query", timings) as span:
             try:
                 vector = self.embed_query(query)
@@ -202,6 +206,7 @@ class HybridSearcher:
                 degraded.append("no-search-backend")
             span.set_attribute("shoptalk.search.served_mode", served.value)
             span.set_attribute("shoptalk.search.degraded", ",".join(degraded))
+        record_degraded(degraded, requested.value)  # logged and counted (issue 14)
         return SearchResult(
             query=query,
             mode=served,
@@ -212,15 +217,24 @@ class HybridSearcher:
         )
 
     def get_product(self, item_id: str) -> Product | None:
+        """The product, ``None`` when no index has it; :class:`IndexUnavailable` when every
+        configured index failed (an outage is not "unknown product")."""
+        tried = failed = 0
         for index in (self.keyword, self.vector):
             if index is None:
                 continue
+            tried += 1
             try:
                 found = index.get([item_id]).get(item_id)
-            except Exception:
+            except Exception as exc:
+                failed += 1
+                log.warning("search.get_product_failed", index=type(index).__name__, error=str(exc)[:200])
                 continue
             if found is not None:
                 return found
+        if tried and failed == tried:
+            record_degraded(["product-lookup-unavailable"], "get")
+            raise IndexUnavailable(f"no index answered for {item_id!r}")
         return None
 
     def readiness(self) -> dict[str, bool]:

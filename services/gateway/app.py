@@ -33,6 +33,7 @@ from services.gateway.orchestrator import ChatOrchestrator
 from services.gateway.routes import agent, catalog, chat, health
 from services.gateway.security import install_security
 from services.gateway.sessions import SessionStore, build_session_store
+from services.gateway.shutdown import close_quietly, close_searcher
 from services.gateway.understanding import build_understander
 
 log = get_logger(__name__)
@@ -91,6 +92,16 @@ def _include_voice(app: FastAPI) -> None:
         app.include_router(router)
 
 
+def _build_voice(app: FastAPI, settings: Settings) -> Any:
+    """The voice route's components (ASR client, Whisper, TTS), one set per app; None without voice."""
+    try:
+        from services.gateway.voice import VoiceComponents
+    except ImportError:
+        return None
+    app.state.voice = VoiceComponents(settings)
+    return app.state.voice
+
+
 def attach_query_log(searcher: HybridSearcher, settings: Settings) -> None:
     """Sampled query embeddings go to the drift log (no raw text unless configured)."""
     if settings.drift_sample_rate <= 0 or searcher.embedder is None:
@@ -119,6 +130,7 @@ def create_app(
     ``intent_model`` overrides the registry's champion (tests train one per session).
     """
     settings = settings or get_settings()
+    owns_searcher = orchestrator is None and searcher is None  # built here: closed here on shutdown
     if orchestrator is None:
         if searcher is None:
             from ml.retrieval.factory import build_searcher
@@ -144,14 +156,20 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         errors = await run_in_threadpool(health.refresh_index_gauges, orchestrator.searcher)
+        skew = await run_in_threadpool(health.startup_checks, orchestrator.searcher, settings)
+        voice = _build_voice(app, settings)
         log.info(
             "gateway.started",
             llm=orchestrator.llm.model if orchestrator.llm else "offline",
             index_errors=errors,
+            embedder_version_mismatch=skew,
         )
         yield
-        await orchestrator.aclose()
+        await orchestrator.aclose()  # LLM client, session store (Redis)
         await handoffs.aclose()
+        await close_quietly("voice", voice)
+        closed = await close_searcher(orchestrator.searcher) if owns_searcher else []  # Milvus, HTTP pools
+        log.info("gateway.stopped", closed=closed)
 
     app = FastAPI(
         title="ShopTalk gateway",

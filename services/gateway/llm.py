@@ -133,8 +133,12 @@ class LLMClient:
     async def stream(
         self, messages: list[dict[str, str]], state: StreamState, *, max_tokens: int = 600
     ) -> AsyncIterator[str]:
-        """Yield text deltas. The first token must arrive within the timeout, and each later one too."""
+        """Yield text deltas. The first token must arrive within the timeout, and each later one too.
+
+        The HTTP stream is closed however this ends — done, timeout, error, or the consumer going
+        away (a client disconnect closes this generator) — so no connection is left streaming."""
         start = time.perf_counter()
+        stream: Any = None
         try:
             async with asyncio.timeout(self.timeout_s):
                 stream = await self.client.chat.completions.create(
@@ -168,7 +172,22 @@ class LLMClient:
             raise failure from exc
         finally:
             metrics.STAGE_DURATION.labels(stage="llm").observe(time.perf_counter() - start)
+            if stream is not None:
+                await _close_stream(stream)
         metrics.LLM_REQUESTS.labels(outcome="ok").inc()
 
     async def aclose(self) -> None:
         await self.client.close()
+
+
+async def _close_stream(stream: Any) -> None:
+    """Close an SDK stream (its HTTP response); never raises (we may be unwinding already)."""
+    close = getattr(stream, "close", None) or getattr(stream, "aclose", None)
+    if close is None:
+        return
+    try:
+        result = close()
+        if asyncio.iscoroutine(result):
+            await result
+    except Exception as exc:
+        log.debug("llm.stream_close_failed", error=str(exc)[:200])

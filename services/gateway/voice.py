@@ -1,7 +1,9 @@
 """``POST /v1/voice``: speech in → transcript → the same chat pipeline → answer (+ optional speech).
 
 The transcript comes from the KServe ``asr`` service when ``SHOPTALK_ASR_URL`` is set, else
-from Whisper in-process (loaded on first use and cached on the app). Bad audio is a 4xx with
+from Whisper in-process. :class:`VoiceComponents` (built in the app lifespan, closed on shutdown)
+holds the ASR client, the Whisper transcriber and the TTS chain; the slow ones load in a worker
+thread behind an ``asyncio.Lock``, so loading Whisper never blocks the event loop. Bad audio is a 4xx with
 the reason (413 too large, 400 undecodable/too long/empty, 422 no speech); a dead ASR
 service is a 503. Speech back (``speak=true``) never fails the request: when no TTS engine
 works, ``audio`` is null.
@@ -9,10 +11,11 @@ works, ``audio`` is null.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
-import threading
 import time
+from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -29,12 +32,65 @@ from ml.observability.tracing import stage_span
 from ml.retrieval.types import SearchFilters
 from services.gateway.deps import trace_id
 from services.gateway.schemas import ChatRequest, ChatResponse
+from services.gateway.sessions import turn_lock
 from services.gateway.spoken import spoken_summary
 from services.gateway.tts import TTSChain, build_tts
 
 log = get_logger(__name__)
 router = APIRouter(prefix="/v1", tags=["voice"])
-_init_lock = threading.Lock()
+
+
+class VoiceComponents:
+    """The voice route's expensive objects, one set per app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.asr_client: Any = None
+        self._lock = asyncio.Lock()
+        self._built: dict[str, Any] = {}
+        if settings.asr_url:
+            from ml.clients.asr import AsyncAsrClient
+            from ml.clients.v2 import breaker_from_settings, retry_from_settings
+
+            self.asr_client = AsyncAsrClient(
+                settings.asr_url,
+                timeout_s=max(settings.service_timeout_s, 30.0),
+                retry=retry_from_settings(settings),
+                breaker=breaker_from_settings(settings),
+            )
+
+    async def _once(self, name: str, factory: Callable[[], Any]) -> Any:
+        """Build ``name`` once, in a worker thread; concurrent callers await the same build."""
+        if name in self._built:
+            return self._built[name]
+        async with self._lock:
+            if name not in self._built:
+                self._built[name] = await run_in_threadpool(factory)
+        return self._built[name]
+
+    async def transcriber(self) -> Any:
+        from ml.asr.transcriber import Transcriber
+
+        return await self._once("transcriber", lambda: Transcriber.from_settings(self.settings))
+
+    async def tts(self) -> TTSChain:
+        chain: TTSChain = await self._once("tts", lambda: build_tts(self.settings))
+        return chain
+
+    async def aclose(self) -> None:
+        if self.asr_client is not None:
+            await self.asr_client.aclose()
+            self.asr_client = None
+        self._built.clear()
+
+
+def voice_components(app: Any) -> VoiceComponents:
+    """The app's components (built by the lifespan; built here for an app run without one)."""
+    components = getattr(app.state, "voice", None)
+    if components is None:
+        components = VoiceComponents(app.state.settings)
+        app.state.voice = components
+    return components
 
 
 class VoiceAudio(BaseModel):
@@ -57,48 +113,22 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _state(request: Request, name: str, factory: Any) -> Any:
-    """Build an expensive per-app object once (thread-safe), cached on ``app.state``."""
-    value = getattr(request.app.state, name, None)
-    if value is None:
-        with _init_lock:
-            value = getattr(request.app.state, name, None)
-            if value is None:
-                value = factory()
-                setattr(request.app.state, name, value)
-    return value
-
-
 async def _transcribe(request: Request, audio: bytes, settings: Settings) -> Transcript:
-    if settings.asr_url:
-        from ml.clients.asr import AsyncAsrClient
-        from ml.clients.v2 import breaker_from_settings, retry_from_settings
-
-        client = _state(
-            request,
-            "asr_client",
-            lambda: AsyncAsrClient(
-                settings.asr_url or "",
-                timeout_s=max(settings.service_timeout_s, 30.0),
-                retry=retry_from_settings(settings),
-                breaker=breaker_from_settings(settings),
-            ),
-        )
+    components = voice_components(request.app)
+    if settings.asr_url and components.asr_client is not None:
         try:
-            return await client.transcribe(audio, language=settings.asr_language)
+            client = components.asr_client
+            transcript: Transcript = await client.transcribe(audio, language=settings.asr_language)
+            return transcript
         except ServiceRequestError as exc:
             raise HTTPException(status_code=400, detail=f"audio rejected: {exc.reason}") from exc
         except ServiceUnavailable as exc:
             raise HTTPException(status_code=503, detail=f"speech recognition unavailable: {exc}") from exc
 
-    def local() -> Transcript:
-        from ml.asr.transcriber import Transcriber
-
-        transcriber = _state(request, "asr_transcriber", lambda: Transcriber.from_settings(settings))
-        return transcriber.transcribe_bytes(audio)
-
     try:
-        return await run_in_threadpool(local)
+        transcriber = await components.transcriber()
+        local: Transcript = await run_in_threadpool(transcriber.transcribe_bytes, audio)
+        return local
     except AudioTooLarge as exc:
         raise HTTPException(status_code=413, detail=f"audio rejected: {exc}") from exc
     except AudioError as exc:
@@ -165,13 +195,15 @@ async def voice(
         raise RequestValidationError(exc.errors()) from exc
 
     t0 = time.perf_counter()
-    chat = await request.app.state.orchestrator.chat(chat_request, trace_id(request))
+    orchestrator = request.app.state.orchestrator
+    async with turn_lock(orchestrator.sessions, session_id, settings.session_lock_timeout_s):
+        chat = await orchestrator.chat(chat_request, trace_id(request))
     timings["chat"] = round((time.perf_counter() - t0) * 1000, 3)
 
     spoken: VoiceAudio | None = None
     engine: str | None = None
     if speak:
-        tts: TTSChain = _state(request, "tts", lambda: build_tts(settings))
+        tts = await voice_components(request.app).tts()
         summary = spoken_summary(chat)
         t0 = time.perf_counter()
         with stage_span("tts") as tts_span:

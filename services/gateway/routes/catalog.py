@@ -28,6 +28,7 @@ from ml.catalog.product import Product
 from ml.config import Settings
 from ml.logging import get_logger
 from ml.paths import SAMPLE_CATALOG
+from ml.retrieval.protocols import IndexUnavailable
 from ml.retrieval.types import SearchFilters, SearchMode, SearchResult
 from services.gateway.deps import get_orchestrator, get_settings
 from services.gateway.orchestrator import ChatOrchestrator
@@ -91,7 +92,11 @@ async def search(
 
 
 async def _product_or_404(item_id: str, orchestrator: ChatOrchestrator) -> Product:
-    product = await orchestrator.get_product(item_id)
+    try:
+        product = await orchestrator.get_product(item_id)
+    except IndexUnavailable as exc:  # an outage is a 503 (retry), never "unknown product"
+        detail = "product indexes unavailable, try again shortly"
+        raise HTTPException(status_code=503, detail=detail, headers={"Retry-After": "5"}) from exc
     if product is None:
         raise HTTPException(status_code=404, detail=f"unknown product {item_id!r}")
     return product
@@ -100,7 +105,7 @@ async def _product_or_404(item_id: str, orchestrator: ChatOrchestrator) -> Produ
 @router.get(
     "/products/{item_id}",
     response_model=Product,
-    responses={404: {"model": ErrorResponse}},
+    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse, "description": "Indexes down."}},
     summary="One product by item id",
 )
 async def get_product(
