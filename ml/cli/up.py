@@ -11,6 +11,7 @@ A service that fails to start is reported and the gateway runs that model in-pro
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -42,23 +43,64 @@ def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout_s: 
     return False
 
 
-def _start_service(name: str, port: int, timeout_s: float) -> subprocess.Popen[bytes] | None:
-    log_path = os.path.join(os.environ.get("SHOPTALK_DATA_DIR", "data"), "logs", f"{name}.log")
+def _port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port(preferred: int) -> int:
+    """``preferred`` when nothing holds it, else a free ephemeral port (a stale server keeps its own)."""
+    if _port_free(preferred):
+        return preferred
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _launch(cmd: list[str], log_path: str) -> subprocess.Popen[bytes]:
+    """Start ``cmd`` with its output appended to ``log_path``; the parent's copy of the log handle
+    is closed at once (the child keeps its own), so no file handle leaks per service."""
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    log = open(log_path, "ab")  # noqa: SIM115 - handed to the child process
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ml.cli", "serve", name, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _stop(children: list[subprocess.Popen[bytes]], timeout_s: float = 10.0) -> None:
+    """Terminate, wait (reap: the port is free afterwards), kill what does not stop."""
+    for proc in children:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in children:
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout_s)
+
+
+def _start_service(
+    name: str, port: int, timeout_s: float, cmd: list[str] | None = None
+) -> subprocess.Popen[bytes] | None:
+    log_path = os.path.join(os.environ.get("SHOPTALK_DATA_DIR", "data"), "logs", f"{name}.log")
+    cmd = cmd or [sys.executable, "-m", "ml.cli", "serve", name, "--host", "127.0.0.1", "--port", str(port)]
+    proc = _launch(cmd, log_path)
     console.print(f"starting {name} on 127.0.0.1:{port} (log: {log_path}) …")
-    if _wait_ready(name, port, proc, timeout_s):
+    try:
+        ready = _wait_ready(name, port, proc, timeout_s)
+    except BaseException:  # Ctrl-C while waiting: do not leave it running
+        _stop([proc])
+        raise
+    if ready:
         console.print(f"  {name} ready")
         return proc
     console.print(
         f"[yellow]  {name} did not become ready; the gateway runs it in-process (see {log_path})[/]"
     )
-    proc.terminate()
+    _stop([proc])
     return None
 
 
@@ -114,33 +156,29 @@ def up(
         raise typer.Exit(ingest.returncode)
 
     children: list[subprocess.Popen[bytes]] = []
-    if services:
-        wanted = ["embedder", "asr"] + (["captioner"] if settings.captioner_model_path else [])
-        for name in wanted:
-            env_key = f"SHOPTALK_{name.upper()}_URL"
-            if os.environ.get(env_key):
-                continue  # already pointed at a running service
-            proc = _start_service(name, SERVICE_PORTS[name], ready_timeout)
-            if proc is not None:
-                children.append(proc)
-                os.environ[env_key] = f"http://127.0.0.1:{SERVICE_PORTS[name]}"
-    stop_llm = _start_local_llm(llm or settings.llm, llm_model or settings.local_llm_model, ready_timeout)
+    stop_llm: Callable[[], None] = lambda: None  # noqa: E731
     try:
+        if services:
+            wanted = ["embedder", "asr"] + (["captioner"] if settings.captioner_model_path else [])
+            for name in wanted:
+                env_key = f"SHOPTALK_{name.upper()}_URL"
+                if os.environ.get(env_key):
+                    continue  # already pointed at a running service
+                service_port = _free_port(SERVICE_PORTS[name])
+                proc = _start_service(name, service_port, ready_timeout)
+                if proc is not None:
+                    children.append(proc)
+                    os.environ[env_key] = f"http://127.0.0.1:{service_port}"
+        stop_llm = _start_local_llm(llm or settings.llm, llm_model or settings.local_llm_model, ready_timeout)
         from ml.config import get_settings
 
         get_settings.cache_clear()  # pick up the service URLs set above
         from ml.cli.serve_gateway import serve_gateway
 
         serve_gateway(host=host, port=port, log_level="warning")
-    finally:
+    finally:  # every child stopped and reaped, whatever ended the run (its ports are free again)
         stop_llm()
-        for proc in children:
-            proc.terminate()
-        for proc in children:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(children)
 
 
 def register(app: typer.Typer) -> None:
