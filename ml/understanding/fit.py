@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 from ml.catalog.product import Product
 from ml.retrieval.types import Hit
 from ml.understanding.devices import compatible
-from ml.understanding.sizes import size_matches
+from ml.understanding.sizes import find_capacity, size_matches
 from ml.understanding.slots import extract_slots
 from ml.understanding.types import Slots
+from ml.understanding.vocab import normalize
 
 if TYPE_CHECKING:
     from ml.understanding.vocab import CatalogVocabulary
@@ -62,6 +63,10 @@ class ProductSlots:
             slots = Slots()
         else:
             slots, _ = extract_slots(product.title, vocab)
+            if slots.capacity is None:  # "Seats six comfortably" is usually a bullet
+                found = find_capacity(normalize(" . ".join(product.bullets[:8])))
+                if found is not None:
+                    slots = slots.model_copy(update={"capacity": found[2]})
         with self._lock:
             self._cache[product.item_id] = slots
             while len(self._cache) > _CACHE_SIZE:
@@ -70,6 +75,27 @@ class ProductSlots:
 
 
 _PRODUCT_SLOTS = ProductSlots()
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def names_identifier(product: Product, identifier: str) -> bool:
+    """The listing's title, model number or model name carries the code, hyphens or not."""
+    code = _compact(identifier)
+    fields = (product.title, product.model_number or "", product.model_name or "")
+    return bool(code) and any(code in _compact(f) for f in fields)
+
+
+def size_state(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> bool | None:
+    """True: the listing names a wanted size; False: it names only other sizes; None: no size."""
+    if not wanted.sizes:
+        return None
+    own = _PRODUCT_SLOTS.of(product, vocab)
+    if not own.sizes:
+        return None
+    return any(size_matches(w, o) for w in wanted.sizes for o in own.sizes)
 
 
 def fit(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> tuple[bool, int]:
@@ -110,16 +136,28 @@ def fit(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> tup
         conflicts = set().union(*(_OPPOSITE.get(a, set()) for a in asked))
         if own_audience and own_audience & conflicts and not own_audience & asked:
             return False, 0
-    if wanted.sizes and own.sizes and not any(size_matches(w, o) for w in wanted.sizes for o in own.sizes):
+    if size_state(product, wanted, vocab) is False:
         penalty += 1
     return True, penalty
 
 
-def rank_by_fit(hits: list[Hit], wanted: Slots, vocab: CatalogVocabulary | None) -> list[Hit]:
-    """Hits that fit, best-fitting first (stable within a penalty), ranks renumbered."""
+def rank_by_fit(
+    hits: list[Hit], wanted: Slots, vocab: CatalogVocabulary | None, identifiers: list[str] | None = None
+) -> list[Hit]:
+    """Hits that fit, best-fitting first (stable within a penalty), ranks renumbered.
+
+    A listing naming an identifier the shopper typed ("R52-W59407") comes first. A size is a
+    soft constraint until some candidate names the wanted size: then listings naming only other
+    sizes go (a listing naming no size stays, after them).
+    """
     scored: list[tuple[int, int, Hit]] = []
+    sized = wanted.sizes and any(size_state(h.product, wanted, vocab) for h in hits)
     for position, hit in enumerate(hits):
         ok, penalty = fit(hit.product, wanted, vocab)
+        if ok and sized and size_state(hit.product, wanted, vocab) is False:
+            ok = False
+        if ok and identifiers and any(names_identifier(hit.product, i) for i in identifiers):
+            penalty -= 10
         if ok:
             scored.append((penalty, position, hit))
     scored.sort(key=lambda t: (t[0], t[1]))

@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ml.retrieval.types import Hit, SearchResult
+from ml.understanding.fit import names_identifier
 from ml.understanding.types import Slots, Understanding
+from ml.understanding.understand import identifier_terms
 
 if TYPE_CHECKING:
     from ml.understanding.vocab import CatalogVocabulary
@@ -51,6 +53,9 @@ class NoMatchJudge:
             return True
         if slots.product_types or slots.brands or slots.device_models:
             return False
+        codes = identifier_terms(understanding.residual_terms)
+        if codes and any(names_identifier(h.product, c) for h in hits for c in codes):
+            return False  # the shopper typed a code a listing carries
         best = max((h.vector_score for h in hits if h.vector_score is not None), default=None)
         if slots.gift:  # open-ended: anything reasonably close is a suggestion
             return best is not None and best < self.any_words_similarity

@@ -48,6 +48,8 @@ _CAPACITY = re.compile(
     rf"|(?P<n>{NUM})[\s-]*(?:person|persons|people|man|seater|seat|seats|player|players|adults?)\b"
     rf"|\b(?:for|fits|holds|seats|sleeps|room\s+for)\s+(?:up\s+to\s+|at\s+least\s+)?(?P<m>{NUM})\s*(?:people|persons|guests|adults|of\s+us|kids|children)?(?=\s*(?:$|[,.;!?]|people|persons|guests|adults|of\s+us|kids|children))"
     r"|\b(?P<couple>couple|pair\s+of\s+people)\b(?=\s*(?:$|[,.;!?]))"
+    # listing wording: "Seats 6 …", "seats six comfortably", "sleeps 4" (unambiguous verbs)
+    rf"|\b(?:seats|sleeps)\s+(?:up\s+to\s+)?(?P<k>{NUM})\b"
 )
 
 
@@ -117,7 +119,7 @@ def find_capacity(text: str, taken: bytearray | None = None) -> tuple[int, int, 
         if m.group("couple"):
             value: float | None = 2
         else:
-            value = parse_number(m.group("f") or m.group("n") or m.group("m") or "")
+            value = parse_number(m.group("f") or m.group("n") or m.group("m") or m.group("k") or "")
         if value is None or not 1 <= value <= 50 or value != int(value):
             continue
         used[a:b] = b"\x01" * (b - a)

@@ -86,13 +86,18 @@ class Slots(BaseModel):
     )
     device_models: list[str] = Field(
         default_factory=list,
-        description='Canonical device models, exact ("iphone 13 pro", "galaxy s21 ultra"; SM-G991B → galaxy s21).',
+        description='Canonical device models, exact ("iphone 13 pro", "galaxy s21 ultra"; '
+        "SM-G991B → galaxy s21).",
     )
     audience: list[str] = Field(
         default_factory=list, description="women, men, kids, baby, dog, cat, unisex, ..."
     )
-    capacity: int | None = Field(default=None, description='People/persons it must hold ("family of four" → 4).')
-    features: list[str] = Field(default_factory=list, description='Wanted features ("waterproof", "magsafe").')
+    capacity: int | None = Field(
+        default=None, description='People/persons it must hold ("family of four" → 4).'
+    )
+    features: list[str] = Field(
+        default_factory=list, description='Wanted features ("waterproof", "magsafe").'
+    )
     gift: bool = False
 
     def is_empty(self) -> bool:

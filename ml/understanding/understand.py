@@ -89,6 +89,11 @@ _NON_ENGLISH_HINT = re.compile(
 )
 
 
+def identifier_terms(terms: Sequence[str]) -> list[str]:
+    """Model numbers and part codes among the shopper's words."""
+    return [t for t in terms if _IDENTIFIER.match(t)]
+
+
 class IntentModel(Protocol):
     def predict(self, texts: list[str]) -> list[tuple[Intent, float, dict[str, float]]]: ...
 

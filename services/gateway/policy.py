@@ -53,6 +53,7 @@ class Decision:
     scope: Literal["shown", "catalog"] = "shown"
     similar_to: str | None = None
     exclude_ids: list[str] = field(default_factory=list)
+    need_terms: list[str] = field(default_factory=list)
     handoff: Literal["offer", "open"] | None = None
     handoff_reason: str | None = None
 
@@ -258,6 +259,7 @@ def _decide(
         slots=slots,
         similar_to=similar_to,
         exclude_ids=exclude,
+        need_terms=need_terms,
     )
     if new.need_repeats >= REPEATS_FOR_HANDOFF and not state.handoff_offered:
         decision.handoff, decision.handoff_reason = "offer", "rephrasing"
