@@ -25,7 +25,9 @@ def _facts(stub: OpenAIStubServer) -> dict:
     return json.loads(user[start:end])
 
 
-async def test_request_carries_the_policy_decision(llm_client: httpx.AsyncClient, stub: OpenAIStubServer) -> None:
+async def test_request_carries_the_policy_decision(
+    llm_client: httpx.AsyncClient, stub: OpenAIStubServer
+) -> None:
     r = await llm_client.post("/v1/chat", json={"message": "hiking boots under $200"})
     body = r.json()
     assert body["answered_by"] == "llm", body

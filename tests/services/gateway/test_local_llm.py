@@ -35,7 +35,7 @@ def test_not_enough_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(local_llm.importlib.util, "find_spec", lambda name: object())
     cpu, mem = _files(tmp_path, "avx avx2 fma f16c bmi2", 1_000_000)  # ~976 MB
     preflight(LOCAL_MODELS["smollm2"], cpu, mem)  # 135M fits
-    with pytest.raises(LocalLLMUnavailable, match="not enough memory for qwen1.5b"):
+    with pytest.raises(LocalLLMUnavailable, match=r"not enough memory for qwen1\.5b"):
         preflight(LOCAL_MODELS["qwen1.5b"], cpu, mem)
 
 
