@@ -10,6 +10,7 @@ why (when the registry itself is unreachable, the newest cached version is used 
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -53,6 +54,7 @@ def load_version(
             shutil.rmtree(folder, ignore_errors=True)
     import mlflow
 
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bar in server logs
     mlflow.set_tracking_uri(registry.tracking_uri)
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache, prefix=".download-") as tmp:
