@@ -1,8 +1,9 @@
 """Near-duplicate variants: the same item in another colour or size is one recommendation.
 
 Two listings are variants when they share a model number, or when their titles are equal once
-colour words, size words, numbers-with-units and punctuation are removed (and the brand is the
-same). Colour words come from the catalog's own colours when given.
+colour words, size words, numbers-with-units ("5x8", "20mm", "3 pack") and punctuation are
+removed (and the brand is the same). Bare numbers stay: "iPhone 12" and "iPhone 13" differ.
+Colour words come from the catalog's own colours when given.
 """
 
 from __future__ import annotations
@@ -91,8 +92,10 @@ SIZE_WORDS = frozenset(
         "count",
     ]
 )
+# sizes: "5x8", "8 x 10 ft", "20mm", "3 pack", "8.8 oz" — a bare number ("iPhone 13") is a model, kept
 _UNIT = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:x\s*\d+(?:[.,]\d+)?\s*)?(?:\"|in|inch|inches|ft|feet|cm|mm|m|oz|ml|l|lb|lbs|kg|g|pack|pcs|pc|count|ct)?\b"
+    r"\b\d+(?:[.,]\d+)?\s*(?:'|\")?\s*x\s*\d+(?:[.,]\d+)?\s*(?:'|\"|in|ft|cm|m)?"
+    r"|\b\d+(?:[.,]\d+)?\s*(?:\"|inch|inches|in|ft|feet|cm|mm|oz|ml|lb|lbs|kg|g|pack|pcs|pc|count|ct)\b"
 )
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -105,7 +108,7 @@ def variant_key(product: Product, colour_words: Iterable[str] = ()) -> str:
     if product.color_text:
         drop |= set(_WORD.findall(product.color_text.lower()))
     title = _UNIT.sub(" ", product.title.lower())
-    words = [w for w in _WORD.findall(title) if w not in drop and not w.isdigit()]
+    words = [w for w in _WORD.findall(title) if w not in drop]
     return f"{(product.brand or '').lower().strip()}|{' '.join(words)}"
 
 

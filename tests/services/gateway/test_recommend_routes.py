@@ -165,3 +165,12 @@ async def test_cache_hit_and_invalidation_on_reingest(
     rec.index.upsert([new], np.asarray(HashingEmbedder().embed([document_text(new)])))
     third = (await client.get("/v1/products/RUG1/similar")).json()
     assert not third["cached"] and "RUG7" in [i["item_id"] for i in third["items"]]
+
+
+async def test_chat_turns_feed_the_session_history(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/chat", json={"message": "a screen protector for iphone 13"})
+    assert r.status_code == 200
+    session_id = r.json()["session_id"]
+    body = (await client.get("/v1/recommendations", params={"session_id": session_id})).json()
+    assert body["source"] != "popular"  # the shown items are the history
+    assert body["items"] and body["degraded"] == ["recommender-model-missing"]
