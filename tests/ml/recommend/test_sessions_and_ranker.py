@@ -125,3 +125,14 @@ def test_session_collection_in_milvus_lite(trained: TrainResult, tmp_path: Path)
         assert len(hits) == 3 and hits[0][1] >= hits[1][1] >= hits[2][1]
     finally:
         index.close()
+
+
+@pytest.mark.slow  # regenerates 1,500 sessions over the whole sample
+def test_committed_sample_sessions_regenerate_byte_identically() -> None:
+    from ml.recommend.job import SAMPLE_SEED, SAMPLE_SESSION_COUNT, SAMPLE_SESSIONS
+
+    regenerated = generate_sessions(
+        read_catalog(SAMPLE_CATALOG).products, SAMPLE_SESSION_COUNT, seed=SAMPLE_SEED
+    )
+    assert dumps(regenerated) == SAMPLE_SESSIONS.read_bytes()
+    assert SAMPLE_SESSIONS.stat().st_size < 2_000_000
