@@ -26,3 +26,20 @@ for key in list(os.environ):
 os.environ["SHOPTALK_MODELS_DIR"] = str(
     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "models")
 )
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The whole committed sample catalog in fresh embedded indexes, built once per test session
+    (the golden-set bar and the dialogue-suite bar share it)."""
+    from ml.config import Settings
+    from ml.embedding.sentence import SentenceEmbedder
+    from ml.evaluation.runner import fresh_index
+    from ml.paths import SAMPLE_CATALOG
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("sample-index"))
+    with fresh_index(SAMPLE_CATALOG, settings, SentenceEmbedder(threads=1)) as fresh:
+        yield fresh

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from ml.config import Settings
 from ml.evaluation.golden import load_qrels, load_queries
-from ml.evaluation.runner import run_eval
-from ml.paths import GOLDEN_QRELS, GOLDEN_QUERIES, SAMPLE_CATALOG
+from ml.evaluation.runner import evaluate_searcher
+from ml.paths import GOLDEN_QRELS, GOLDEN_QUERIES
 
 
 @pytest.mark.slow
-def test_hybrid_beats_each_half_on_golden_set(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_hybrid_beats_each_half_on_golden_set(sample_index) -> None:  # type: ignore[no-untyped-def]
     queries, qrels = load_queries(GOLDEN_QUERIES), load_qrels(GOLDEN_QRELS)
-    result = run_eval(SAMPLE_CATALOG, queries, qrels, Settings(data_dir=tmp_path), embedder=embedder)
+    result = evaluate_searcher(sample_index.searcher, queries, qrels, k=10)
     modes = result["modes"]
     assert result["queries"] >= 50
-    assert result["catalog"]["products"] >= 2000
+    assert sample_index.report.products >= 2000 and sample_index.report.vector_count >= 2000
     best_half = max(modes["keyword"]["ndcg@10"], modes["vector"]["ndcg@10"])
     assert modes["hybrid"]["ndcg@10"] >= best_half, modes
     assert modes["hybrid"]["ndcg@10"] > 0.7, modes
