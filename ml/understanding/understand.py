@@ -89,6 +89,9 @@ _NON_ENGLISH_HINT = re.compile(
 )
 
 
+LOW_CONFIDENCE = 0.5
+
+
 def identifier_terms(terms: Sequence[str]) -> list[str]:
     """Model numbers and part codes among the shopper's words."""
     return [t for t in terms if _IDENTIFIER.match(t)]
@@ -133,6 +136,10 @@ class TurnUnderstander:
         if slots.gift:
             residual = [t for t in residual if t.lower() not in _GIFT_CONTEXT]
         intent = self._catalog_lookup(intent, residual)
+        names_catalog_things = bool(slots.product_types or slots.brands or slots.device_models)
+        unsure_small_talk = intent in (Intent.chit_chat, Intent.out_of_scope) and confidence < LOW_CONFIDENCE
+        if unsure_small_talk and names_catalog_things:  # an unsure guess on a message naming products
+            intent = Intent.search
         intent = self._in_context(intent, message, slots, residual, reference, ask_kind, context)
         if intent is not Intent.ask_about:
             ask_kind = None if intent is not Intent.search or reference.scope != "catalog" else ask_kind

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ml.catalog.product import Product
 from ml.config import Settings
+from ml.embedding.sentence import SentenceEmbedder
 from ml.logging import get_logger
 from ml.retrieval.engine import HybridSearcher
 from ml.understanding.understand import IntentModel, TurnUnderstander
@@ -62,23 +63,23 @@ def load_vocabulary(settings: Settings, searcher: HybridSearcher) -> CatalogVoca
     return vocab
 
 
-def _champion(settings: Settings) -> IntentModel | None:
+def _champion(settings: Settings, embedder: SentenceEmbedder | None) -> IntentModel | None:
     """The registry's champion, when a registry exists (looking never creates one)."""
     registry_exists = bool(settings.mlflow_tracking_uri) or (settings.data_dir / "mlflow.db").exists()
     if not registry_exists:
         return None
     try:
-        from ml.training.intents import load_champion_intent_model
+        from ml.understanding.intent_registry import load_champion_intent_model
     except ImportError:  # the gateway image has no MLflow: the bootstrap model serves
         return None
     try:
-        return load_champion_intent_model(settings)
+        return load_champion_intent_model(settings, embedder)
     except Exception as exc:  # a broken registry must not keep the gateway down
         log.warning("understanding.champion_unavailable", error=str(exc))
         return None
 
 
-def bootstrap_intent_model(settings: Settings) -> IntentModel:
+def bootstrap_intent_model(settings: Settings, embedder: SentenceEmbedder | None = None) -> IntentModel:
     """Train on the committed labelled set's train split, cached by the data's sha256."""
     import hashlib
     import json
@@ -92,14 +93,12 @@ def bootstrap_intent_model(settings: Settings) -> IntentModel:
     folder = settings.resolved_models_dir / "intent-bootstrap" / digest
     if folder.is_dir():
         try:
-            return IntentClassifier.load(folder)
+            return IntentClassifier.load(folder, embedder)
         except Exception as exc:
             log.warning("understanding.bootstrap_cache_unreadable", path=str(folder), error=str(exc))
     rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
     train = [r for r in rows if r.get("split") == "train"]
-    from ml.embedding.sentence import SentenceEmbedder
-
-    embedder = SentenceEmbedder()
+    embedder = embedder or SentenceEmbedder()
     texts = [r["text"] for r in train]
     vectors = embedder.embed_base(texts)
     model = IntentClassifier.train(texts, vectors, [Intent(r["intent"]) for r in train], embedder=embedder)
@@ -111,19 +110,23 @@ def bootstrap_intent_model(settings: Settings) -> IntentModel:
     return model
 
 
-def load_intent_model(settings: Settings) -> IntentModel:
+def load_intent_model(settings: Settings, embedder: SentenceEmbedder | None = None) -> IntentModel:
     """The registry's champion; with none (a fresh install), the model trained from the committed
-    labelled set — ``shoptalk train intents`` evaluates, registers and promotes one."""
-    champion = _champion(settings)
+    labelled set — ``shoptalk train intents`` evaluates, registers and promotes one.
+
+    ``embedder`` (the searcher's in-process MiniLM, when it has one) is shared, not loaded twice.
+    """
+    champion = _champion(settings, embedder)
     if champion is not None:
         return champion
     log.info("understanding.no_champion", hint="run `shoptalk train intents` to register one")
-    return bootstrap_intent_model(settings)
+    return bootstrap_intent_model(settings, embedder)
 
 
 def build_understander(
     settings: Settings, searcher: HybridSearcher, intent_model: IntentModel | None = None
 ) -> TurnUnderstander:
     vocab = load_vocabulary(settings, searcher)
-    model = intent_model if intent_model is not None else load_intent_model(settings)
+    shared = searcher.embedder if isinstance(searcher.embedder, SentenceEmbedder) else None
+    model = intent_model if intent_model is not None else load_intent_model(settings, shared)
     return TurnUnderstander(vocab, model)
