@@ -4,13 +4,24 @@ A half that is down (index unreachable, embedder dead) is reported in ``degraded
 other half serves, whatever mode was asked for: a shopper gets products rather than an error.
 Every stage is an OpenTelemetry span (no-op unless the process configured a tracer provider)
 and is timed into ``SearchResult.timings_ms``.
+
+A hybrid search runs its halves concurrently (``parallel=True``, the default): the keyword
+search goes to a small shared thread pool while this thread embeds the query and searches the
+vector index, so the latency approaches the slower half instead of the sum. Both halves block
+outside the GIL (an HTTP or gRPC call to Elasticsearch / a Milvus server / a KServe embedder,
+Milvus Lite's engine process, tantivy's Rust search, torch's kernels), which is why it pays off
+for remote halves and measures no worse for the embedded ones (``shoptalk bench search``
+records hybrid against ``parallel=False``). Spans, timings and ``degraded`` are as before:
+the keyword span runs in a copy of the caller's context, so it stays a child of ``search``.
 """
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from threading import Lock
 
@@ -28,6 +39,20 @@ from ml.retrieval.types import Hit, IndexHit, SearchFilters, SearchMode, SearchR
 tracer = trace.get_tracer("shoptalk.retrieval")
 log = get_logger(__name__)
 MAX_K = 100
+HALF_POOL_WORKERS = 8  # concurrent keyword halves across all searchers of the process
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = Lock()
+
+
+def half_pool() -> ThreadPoolExecutor:
+    """The process-wide pool that runs keyword halves (created on first use)."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=HALF_POOL_WORKERS, thread_name_prefix="search-half")
+    return _pool
 
 
 class QueryVectorCache:
@@ -63,10 +88,12 @@ class HybridSearcher:
         keyword_weight: float = 1.0,
         vector_weight: float = 1.0,
         candidate_pool: int = 50,
+        parallel: bool = True,
     ) -> None:
         self.keyword = keyword
         self.vector = vector
         self.embedder = embedder
+        self.parallel = parallel
         self.rrf_k = rrf_k
         self.keyword_weight = keyword_weight
         self.vector_weight = vector_weight
@@ -162,6 +189,30 @@ class HybridSearcher:
                 return None
         return self._half("vector", lambda: vector_index.search(vector, pool, filters), timings, degraded)
 
+    def _both(
+        self,
+        query: str,
+        pool: int,
+        filters: SearchFilters | None,
+        timings: dict[str, float],
+        degraded: list[str],
+    ) -> tuple[list[IndexHit] | None, list[IndexHit] | None]:
+        """Keyword half on the pool, embed + vector half here; ``degraded`` keeps that order."""
+        keyword_degraded: list[str] = []
+        keyword_timings: dict[str, float] = {}
+        context = contextvars.copy_context()  # the current span: keyword stays a child of search
+        future = half_pool().submit(
+            context.run, self._keyword, query, pool, filters, keyword_timings, keyword_degraded
+        )
+        vector_degraded: list[str] = []
+        try:
+            vector_hits = self._vector(query, pool, filters, timings, vector_degraded)
+        finally:
+            keyword_hits = future.result()
+            timings.update(keyword_timings)
+            degraded.extend(keyword_degraded + vector_degraded)
+        return keyword_hits, vector_hits
+
     def search(
         self,
         query: str,
@@ -178,12 +229,16 @@ class HybridSearcher:
         vector_hits: list[IndexHit] | None = None
         with tracer.start_as_current_span("search") as span:
             span.set_attribute("shoptalk.search.mode", requested.value)
-            if requested in (SearchMode.keyword, SearchMode.hybrid):
-                keyword_hits = self._keyword(query, pool, filters, timings, degraded)
-            if requested in (SearchMode.vector, SearchMode.hybrid) or keyword_hits is None:
-                vector_hits = self._vector(query, pool, filters, timings, degraded)
-            if requested is SearchMode.vector and vector_hits is None and keyword_hits is None:
-                keyword_hits = self._keyword(query, pool, filters, timings, degraded)
+            both = requested is SearchMode.hybrid and self.keyword is not None and self.vector is not None
+            if both and self.parallel:
+                keyword_hits, vector_hits = self._both(query, pool, filters, timings, degraded)
+            else:
+                if requested in (SearchMode.keyword, SearchMode.hybrid):
+                    keyword_hits = self._keyword(query, pool, filters, timings, degraded)
+                if requested in (SearchMode.vector, SearchMode.hybrid) or keyword_hits is None:
+                    vector_hits = self._vector(query, pool, filters, timings, degraded)
+                if requested is SearchMode.vector and vector_hits is None and keyword_hits is None:
+                    keyword_hits = self._keyword(query, pool, filters, timings, degraded)
 
             hits: list[Hit]
             if keyword_hits is not None and vector_hits is not None:
