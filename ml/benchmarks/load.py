@@ -50,6 +50,9 @@ class LoadConfig:
     think_time_s: float = 0.0
     k: int = 5
     api_key: str | None = None
+    # one key per shopper (round-robin): each shopper is its own client for the rate limiter, as
+    # real shoppers are; with a single api_key every shopper shares one bucket
+    api_keys: Sequence[str] = ()
     conversations: Sequence[Sequence[str]] = CONVERSATIONS
 
 
@@ -110,14 +113,18 @@ def percentiles(values: Sequence[float]) -> dict[str, float | None]:
 
 
 async def _turn(
-    client: httpx.AsyncClient, message: str, session_id: str | None, k: int
+    client: httpx.AsyncClient,
+    message: str,
+    session_id: str | None,
+    k: int,
+    headers: dict[str, str] | None = None,
 ) -> tuple[Sample, Any]:
     payload: dict[str, Any] = {"message": message, "k": k}
     if session_id:
         payload["session_id"] = session_id
     start = time.perf_counter()
     try:
-        response = await client.post("/v1/chat", json=payload)
+        response = await client.post("/v1/chat", json=payload, headers=headers)
     except httpx.TimeoutException:
         return Sample(time.perf_counter() - start, None, "timeout"), None
     except httpx.HTTPError as exc:
@@ -136,6 +143,7 @@ async def _shopper(
     index: int, client: httpx.AsyncClient, config: LoadConfig, deadline: float, result: LoadResult
 ) -> None:
     conversation_no = index  # shoppers start on different scripts
+    headers = {"x-api-key": config.api_keys[index % len(config.api_keys)]} if config.api_keys else None
     while time.monotonic() < deadline:
         script = config.conversations[conversation_no % len(config.conversations)]
         conversation_no += 1
@@ -143,7 +151,7 @@ async def _shopper(
         for message in script:
             if time.monotonic() >= deadline:
                 return
-            sample, body = await _turn(client, message, session_id, config.k)
+            sample, body = await _turn(client, message, session_id, config.k, headers)
             result.samples.append(sample)
             if sample.status == 429 or sample.status == 503:
                 await asyncio.sleep(0.5)  # honour back-pressure a little, as a real client would
