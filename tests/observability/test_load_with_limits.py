@@ -35,7 +35,7 @@ def limited_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         max_inflight_requests=64,
     )
     patch = pytest.MonkeyPatch()  # the policy's rules suffice: no intent-model bootstrap mid-load
-    patch.setattr("services.gateway.understanding.load_intent_model", lambda _s: None, raising=False)
+    patch.setattr("services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False)
     app = create_app(settings, searcher=build_test_searcher(), llm=False)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -55,7 +55,7 @@ class Broken:
 
 @pytest.fixture(autouse=True)
 def _no_intent_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("services.gateway.understanding.load_intent_model", lambda _s: None, raising=False)
+    monkeypatch.setattr("services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False)
 
 
 @pytest.fixture(autouse=True)
