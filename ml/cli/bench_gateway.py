@@ -35,7 +35,7 @@ def bench_gateway(
     """p50/p95 of /v1/chat with an instant local LLM, minus search time; time to first product/token."""
     from ml.evaluation.golden import load_queries
     from ml.retrieval.factory import build_keyword_index, build_searcher
-    from services.gateway.bench import run
+    from services.bench.gateway import run
 
     settings = settings_for_cli()
     indexed = build_keyword_index(settings).count()  # cheap check before loading the embedding model

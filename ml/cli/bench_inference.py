@@ -175,7 +175,7 @@ def bench_captioner(batches: list[int], n_images: int, log: Callable[[str], None
     from PIL import Image
 
     from ml.captioning.blip import BlipCaptioner
-    from ml.captioning.tiny import build_tiny_blip
+    from services.bench.tiny_blip import build_tiny_blip
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

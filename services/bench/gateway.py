@@ -27,7 +27,7 @@ from pydantic import SecretStr
 
 from ml.config import Settings
 from ml.retrieval.engine import HybridSearcher, QueryVectorCache
-from services.gateway.stub_llm import OpenAIStubServer
+from services.bench.stub_llm import OpenAIStubServer
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -22,8 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.bench.stub_llm import OpenAIStubServer
 from services.common.launcher import free_port
-from services.gateway.stub_llm import OpenAIStubServer
 from tests.observability.stack import GatewayProcess, indexed_data_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]

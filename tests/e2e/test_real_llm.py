@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from ml.config import Settings
+from services.bench.stub_llm import OpenAIStubServer
 from services.gateway.citations import find_citations
 from services.gateway.llm import LLMClient
-from services.gateway.stub_llm import OpenAIStubServer
 from tests.fakes import smollm2
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]

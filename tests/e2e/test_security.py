@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from ml.observability.tracing import read_spans_file
-from services.gateway.stub_llm import OpenAIStubServer
+from services.bench.stub_llm import OpenAIStubServer
 from tests.observability.stack import GatewayProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]

@@ -22,12 +22,12 @@ import numpy as np
 import pytest
 
 from ml.asr.audio import SAMPLE_RATE, decode_audio, encode_wav, transcode
-from ml.asr.tiny import build_tiny_whisper
 from ml.config import Settings
 from services.common.launcher import ModelServerProcess
 from services.gateway.app import create_app
 from services.gateway.tts import ElevenLabsTTS, EspeakTTS, PiperTTS, TTSChain, TTSError, build_tts, speakable
 from tests.fakes.catalog import build_test_searcher
+from tests.fakes.tiny_whisper import build_tiny_whisper
 
 SENTENCE = "I need a blue phone case"
 

@@ -1,6 +1,6 @@
 """The local OpenAI-compatible test server (real HTTP, real wire protocol; no patched client).
 
-The implementation lives in :mod:`services.gateway.stub_llm` because the gateway benchmark uses
+The implementation lives in :mod:`services.bench.stub_llm` because the gateway benchmark uses
 the same server as its "instant LLM"; tests import it from here.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from services.gateway.stub_llm import OpenAIStubServer
+from services.bench.stub_llm import OpenAIStubServer
 
 __all__ = ["OpenAIStubServer", "running_openai_server"]
 

@@ -12,8 +12,8 @@ import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 
 from ml.observability.tracing import traced_llm_call, traced_llm_stream
+from services.bench.stub_llm import OpenAIStubServer
 from services.gateway.llm import LLMClient, LLMFailure, StreamState
-from services.gateway.stub_llm import OpenAIStubServer
 
 MESSAGES = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "private boots question"}]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ml.asr.audio import transcode
-from ml.asr.tiny import build_tiny_whisper
+from tests.fakes.tiny_whisper import build_tiny_whisper
 
 SENTENCE = "I need a blue phone case"
 

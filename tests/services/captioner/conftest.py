@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ml.captioning.tiny import build_tiny_blip
+from services.bench.tiny_blip import build_tiny_blip
 
 
 @pytest.fixture(scope="session")

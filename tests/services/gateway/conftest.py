@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from ml.config import Settings
+from services.bench.stub_llm import OpenAIStubServer
 from services.gateway.app import create_app
 from services.gateway.llm import LLMClient
-from services.gateway.stub_llm import OpenAIStubServer
 from tests.fakes.catalog import build_test_searcher
 
 

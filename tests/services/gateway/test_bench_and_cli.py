@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ml.config import Settings
-from services.gateway.bench import percentile, run
+from services.bench.gateway import percentile, run
 from tests.fakes.catalog import build_test_searcher
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ import json
 import httpx
 import pytest
 
+from services.bench.stub_llm import OpenAIStubServer
 from services.gateway.prompt import FACTS_CLOSE, FACTS_OPEN
-from services.gateway.stub_llm import OpenAIStubServer
 from tests.services.gateway.test_llm_path import parse_sse
 
 pytestmark = pytest.mark.integration

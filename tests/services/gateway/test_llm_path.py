@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
+from services.bench.stub_llm import OpenAIStubServer
 from services.gateway.prompt import DATA_CLOSE, DATA_OPEN, SYSTEM_PROMPT, extract_products_block
-from services.gateway.stub_llm import OpenAIStubServer
 from tests.fakes.catalog import INJECTION
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,7 @@ import pytest
 
 from ml.config import Settings
 from ml.paths import SAMPLE_CATALOG
-from services.gateway.bench import running_gateway
+from services.bench.gateway import running_gateway
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
