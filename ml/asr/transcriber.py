@@ -10,6 +10,7 @@ import numpy as np
 
 from ml.asr.audio import SAMPLE_RATE, decode_audio
 from ml.asr.models import resolve_whisper_model
+from ml.asr.speech import has_speech, is_hallucination
 from ml.asr.types import Segment, Transcript
 from ml.logging import get_logger
 
@@ -97,6 +98,9 @@ class Transcriber:
             raise LanguageError(
                 f"model {self.model_path.name} is English-only; cannot transcribe {language!r}"
             )
+        duration = round(samples.size / SAMPLE_RATE, 3)
+        if not has_speech(samples):  # silence or noise: nothing to transcribe, never "nd nd nd"
+            return Transcript(text="", language=language or "", duration_s=duration)
         with self._lock:
             segments_iter, info = model.transcribe(
                 np.asarray(samples, dtype=np.float32),
@@ -106,12 +110,16 @@ class Transcriber:
                 condition_on_previous_text=False,
                 max_new_tokens=self.max_new_tokens,
             )
-            segments = [Segment(round(s.start, 3), round(s.end, 3), s.text.strip()) for s in segments_iter]
+            segments = [
+                Segment(round(s.start, 3), round(s.end, 3), s.text.strip())
+                for s in segments_iter
+                if not is_hallucination(s)
+            ]
         text = " ".join(s.text for s in segments if s.text).strip()
         return Transcript(
             text=text,
             language=str(info.language),
             language_probability=round(float(info.language_probability), 4),
-            duration_s=round(samples.size / SAMPLE_RATE, 3),
+            duration_s=duration,
             segments=segments,
         )
