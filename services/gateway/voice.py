@@ -187,7 +187,11 @@ async def voice(
     timings["asr"] = round((time.perf_counter() - t0) * 1000, 3)
     message = transcript.text.strip()
     if not message:
-        raise HTTPException(status_code=422, detail="no speech was recognised in the audio")
+        raise HTTPException(
+            status_code=422,
+            detail="I didn't catch that: no speech was recognised in the audio (silence or noise). "
+            "Please try again.",
+        )
     message = message[: settings.max_message_chars]
     try:
         chat_request = ChatRequest(session_id=session_id, message=message, filters=parsed_filters)
