@@ -2,7 +2,10 @@
 
 The gateway runs under uvicorn on a free loopback port. A shopper types a question, sees product
 cards appear before the streamed answer, asks follow-ups, uses the filters, sends a voice
-question, and starts over. A screenshot is kept in ``test-artifacts/web-client.png``.
+question, and starts over; then the shop: cards with images and formatted prices, the product
+drawer (facts, rows, ask about this), compare, filter chips from the catalog, reload restoring the
+conversation, keyboard use and an axe-core accessibility check, at desktop (1280×800) and phone
+(390×844) sizes. Screenshots are kept in ``test-artifacts/`` (web-*.png).
 """
 
 from __future__ import annotations
@@ -106,6 +109,19 @@ def _silent_wav(seconds: float = 0.2, rate: int = 16_000) -> bytes:
     return buffer.getvalue()
 
 
+# "Similar items" as the client reads it; "goes with" is left to 404 so its row must stay hidden.
+fake_similar = APIRouter()
+
+
+@fake_similar.get("/v1/products/{item_id}/similar")
+async def _similar(request: Request, item_id: str) -> dict:
+    from services.gateway.schemas import ProductCard
+
+    result = await request.app.state.orchestrator.search("boots lamp", 6)
+    items = [ProductCard.from_hit(h).model_dump(mode="json") for h in result.hits if h.item_id != item_id]
+    return {"item_id": item_id, "items": items[:4]}
+
+
 PLAY_HOOK_JS = """
 window.__played = [];
 const originalPlay = HTMLMediaElement.prototype.play;
@@ -139,8 +155,8 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
 
     app.router.routes[0:0] = (
-        fake_voice.routes
-    )  # ahead of any real voice route: this test checks the client only
+        fake_voice.routes + fake_similar.routes
+    )  # ahead of any real voice/recommendation route: this test checks the client only
 
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
@@ -151,6 +167,11 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("gateway did not start")
         time.sleep(0.05)
+    import httpx
+
+    # Warm up: the first turn loads the turn-understanding models (seconds to a minute on a busy
+    # machine); the browser checks below time the client, not that one-off load.
+    httpx.post(f"http://127.0.0.1:{port}/v1/chat", json={"message": "hello"}, timeout=300)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
@@ -275,3 +296,214 @@ def test_shopper_chats_in_a_real_browser(gateway_url: str) -> None:
             assert errors == []
         finally:
             browser.close()
+
+
+AXE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "axe"
+
+
+def _axe_js() -> str:
+    """axe-core from npm (installed on first use into .cache/axe)."""
+    import shutil
+    import subprocess
+
+    path = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: cannot fetch axe-core")
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "axe-core@4"], cwd=AXE_DIR, check=True,
+                       capture_output=True, timeout=300)
+    return path.read_text(encoding="utf-8")
+
+
+def _axe_serious(page: Any) -> list[str]:
+    page.add_script_tag(content=_axe_js())
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                           ".map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,"
+                           " target: v.nodes[0] && v.nodes[0].target.join(' ')}))")
+    return [f"{v['id']} ({v['impact']}, {v['n']}x, e.g. {v['target']})" for v in result
+            if v["impact"] in ("serious", "critical")]
+
+
+def _ask(page: Any, text: str, index: int) -> Any:
+    from playwright.sync_api import expect
+
+    page.fill("#message", text)
+    page.press("#message", "Enter")
+    turn = page.locator(".msg.assistant").nth(index)
+    expect(turn).to_have_attribute("data-done", "true", timeout=20_000)
+    return turn
+
+
+@pytest.mark.parametrize("size", ["desktop", "mobile"])
+def test_shop_features(gateway_url: str, size: str) -> None:
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    viewport = {"width": 1280, "height": 800} if size == "desktop" else {"width": 390, "height": 844}
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport=viewport, is_mobile=size == "mobile")
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(gateway_url + "/")
+            # filter chips come from the catalog, types with human names
+            expect(page.locator("#facet-types .chip").first).to_be_attached(timeout=10_000)
+            if size == "mobile":
+                assert not page.locator("#filters").is_visible()  # collapsed behind a button
+                header = page.locator(".topbar").bounding_box()
+                assert header is not None and header["height"] <= 60
+                page.click("#filters-toggle")
+                expect(page.locator("#filters")).to_be_visible()
+            type_names = page.locator("#facet-types .chip").all_inner_texts()
+            assert "boot" in [t.lower() for t in type_names] and not any("_" in t for t in type_names)
+            assert page.locator("#facet-colors .chip").count() >= 3
+            if size == "mobile":
+                page.click("#filters-toggle")
+
+            # a search: cards with images (or a placeholder), one price format, no developer text
+            turn = _ask(page, "waterproof hiking boots", 0)
+            cards = turn.locator(".product-card")
+            assert cards.count() >= 3
+            page.wait_for_function("() => [...document.querySelectorAll('.msg.assistant .product-card img')]"
+                                   ".every(i => i.complete && i.naturalWidth > 0)", timeout=10_000)
+            prices = turn.locator(".product-card .price").all_inner_texts()
+            assert all(re.fullmatch(r"\$\d{1,3}(,\d{3})*\.\d{2}", p) for p in prices), prices
+            card_text = " ".join(turn.locator(".product-card").all_inner_texts())
+            assert not any(w in card_text for w in ("keyword #", "semantic #", "degraded"))
+            expect(page.locator("#announcer")).not_to_be_empty(timeout=5_000)  # announced once, when done
+            if size == "mobile":  # cards scroll sideways on a phone
+                box0, box1 = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
+                assert box0 and box1 and abs(box0["y"] - box1["y"]) < 2 and box1["x"] > box0["x"]
+            page.screenshot(path=str(ARTIFACTS / f"web-{size}-results.png"))
+
+            # keyboard: Tab reaches a card, Enter opens the drawer (a dialog), Escape closes it
+            cards.nth(0).focus()
+            page.keyboard.press("Enter")
+            drawer = page.locator("#drawer")
+            expect(drawer).to_be_visible()
+            assert drawer.get_attribute("role") == "dialog" and drawer.get_attribute("aria-modal") == "true"
+            expect(drawer.locator(".facts")).to_contain_text("Item id", timeout=10_000)
+            expect(drawer.locator(".facts")).to_contain_text("Type")
+            expect(drawer.locator(".gallery img")).to_have_count(1)
+            expect(drawer.locator("section[aria-label='Similar items'] .product-card").first).to_be_visible()
+            assert drawer.locator("section[aria-label='Goes with']").is_hidden()  # 404: row hidden
+            assert drawer.locator("details.why").count() == 1  # why it matched, on demand
+            for _ in range(12):  # focus stays inside the dialog
+                page.keyboard.press("Tab")
+                assert page.evaluate("document.getElementById('drawer').contains(document.activeElement)")
+            page.screenshot(path=str(ARTIFACTS / f"web-{size}-drawer.png"))
+            page.keyboard.press("Escape")
+            expect(drawer).to_be_hidden()
+            assert page.evaluate("document.activeElement.classList.contains('product-card')")
+
+            # ask about this: a turn referring to the card by its position
+            cards.nth(1).click()
+            expect(drawer).to_be_visible()
+            drawer.get_by_role("button", name="Ask about this").click()
+            expect(page.locator(".msg.user").nth(1)).to_have_text("tell me more about the 2nd one")
+            asked = page.locator(".msg.assistant").nth(1)
+            expect(asked).to_have_attribute("data-done", "true", timeout=20_000)
+
+            # compare two items
+            turn.locator(".product-card .compare-toggle").nth(0).click()
+            turn.locator(".product-card .compare-toggle").nth(2).click()
+            expect(page.locator("#compare-open")).to_be_visible()
+            page.click("#compare-open")
+            table = page.locator("#compare .compare-table")
+            expect(table).to_be_visible()
+            assert table.locator("tr").first.locator("td").count() == 2
+            expect(table).to_contain_text("Price")
+            page.screenshot(path=str(ARTIFACTS / f"web-{size}-compare.png"))
+            page.keyboard.press("Escape")
+            expect(page.locator("#compare")).to_be_hidden()
+
+            # a filter chip narrows the next search
+            if size == "mobile":
+                page.click("#filters-toggle")
+            page.locator("#facet-types .chip", has_text=re.compile("^lamp$", re.I)).click()
+            if size == "mobile":
+                page.click("#filters-toggle")
+            lamps = _ask(page, "something nice", 2)
+            ids_types = page.evaluate("JSON.parse(sessionStorage.getItem('shoptalk.transcript'))"
+                                      ".filter(t => t.role === 'assistant').pop().response.products"
+                                      ".map(p => p.product_type)")
+            assert ids_types and set(ids_types) == {"LAMP"}, ids_types
+            assert lamps.locator(".product-card").count() == len(ids_types)
+
+            # reload: the same conversation, the same server-issued session
+            session = page.evaluate("sessionStorage.getItem('shoptalk.session')")
+            shown = page.locator(".msg").all_inner_texts()
+            page.reload()
+            expect(page.locator(".msg.assistant").nth(2)).to_have_attribute("data-done", "true")
+            assert page.locator(".msg").all_inner_texts() == shown
+            assert page.evaluate("sessionStorage.getItem('shoptalk.session')") == session
+            follow = _ask(page, "cheaper ones?", 3)
+            assert follow.locator(".product-card").count() >= 1
+
+            violations = _axe_serious(page)
+            assert violations == [], violations
+            page.screenshot(path=str(ARTIFACTS / f"web-{size}-restored.png"), full_page=True)
+
+            # start over: a clean page and no session
+            page.click("#start-over")
+            expect(page.locator(".msg")).to_have_count(0)
+            assert page.evaluate("sessionStorage.getItem('shoptalk.transcript')") is None
+            page.reload()
+            expect(page.locator(".msg")).to_have_count(0)
+            assert errors == []
+        finally:
+            browser.close()
+
+
+def test_product_images_and_facets_over_http(gateway_url: str) -> None:
+    import httpx
+
+    with httpx.Client(base_url=gateway_url) as client:
+        full = client.get("/v1/products/B0BOOT0001/image")
+        assert full.status_code == 200 and full.headers["content-type"] == "image/jpeg"
+        assert "max-age" in full.headers["cache-control"] and full.headers["etag"]
+        thumb = client.get("/v1/products/B0BOOT0001/image?size=thumb")
+        assert thumb.status_code == 200 and len(thumb.content) < len(full.content)
+        again = client.get("/v1/products/B0BOOT0001/image", headers={"if-none-match": full.headers["etag"]})
+        assert again.status_code == 304
+        missing = client.get("/v1/products/B0NOPE0001/image")
+        assert missing.status_code == 404 and "B0NOPE0001" in missing.text
+        assert client.get("/v1/products/B0BOOT0001/image?size=huge").status_code == 422
+        listed = client.get("/v1/products/B0BOOT0001/images").json()
+        assert listed["images"][0]["thumb_url"].endswith("size=thumb")
+        facets = client.get("/v1/catalog/facets").json()
+        boot = next(t for t in facets["types"] if t["value"] == "BOOT")
+        assert boot["count"] >= 1 and "_" not in boot["name"]
+        assert facets["price"]["min"] <= facets["price"]["max"] and facets["colors"] and facets["brands"]
+
+
+def test_api_docs_render_offline(gateway_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            outside: list[str] = []
+            page.on("request", lambda r: outside.append(f"{r.resource_type} {r.url}")
+                    if not r.url.startswith((gateway_url, "blob:", "data:")) else None)
+            page.goto(gateway_url + "/docs")
+            expect(page.locator(".opblock-summary-path").first).to_be_visible(timeout=20_000)
+            paths = page.locator(".opblock-summary-path").all_inner_texts()
+            assert any("/v1/chat" in p for p in paths) and any("/v1/catalog/facets" in p for p in paths)
+            page.screenshot(path=str(ARTIFACTS / "web-docs-swagger.png"))
+            page.goto(gateway_url + "/redoc")
+            expect(page.get_by_text("Ask the shopping assistant").first).to_be_attached(timeout=20_000)
+            page.screenshot(path=str(ARTIFACTS / "web-docs-redoc.png"))
+            # Nothing the pages need comes from a CDN (ReDoc's footer still asks for its decorative
+            # "by Redocly" logo image; offline it simply does not show).
+            assert [u for u in outside if not u.startswith("image ")] == [], outside
+        finally:
+            browser.close()
+

@@ -14,7 +14,7 @@ const micButton = $("mic");
 const statusEl = $("status");
 const announcer = $("announcer");
 const cardTemplate = $("card-template");
-const KEY = { session: "shoptalk.session", transcript: "shoptalk.transcript" };
+const KEY = { session: "shoptalk.session", transcript: "shoptalk.transcript", compare: "shoptalk.compare" };
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const ORDINALS = ["1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th"];
 const COLOR_SWATCH = {
@@ -27,7 +27,8 @@ let sessionId = sessionStorage.getItem(KEY.session) || null;
 let transcript = loadTranscript();
 let busy = false;
 let lastProducts = [];          // the cards of the latest answer (for "the 2nd one")
-const compareSet = new Map();   // item_id → card
+const compareSet = new Map();   // item_id → card (kept across a reload)
+try { for (const c of JSON.parse(sessionStorage.getItem(KEY.compare) || "[]")) compareSet.set(c.item_id, c); } catch (e) { /* none */ }
 const filterState = { types: new Set(), colors: new Set(), brands: new Set(), priceMax: null };
 let facets = null;
 
@@ -97,6 +98,7 @@ function colorChips(container, colors) {
 function makeCard(p, position, list) {
   const card = cardTemplate.content.firstElementChild.cloneNode(true);
   card.dataset.itemId = p.item_id;
+  card.setAttribute("role", "listitem");
   card.querySelector(".title").textContent = p.title;
   card.querySelector(".brand").textContent = p.brand || "Unbranded";
   card.querySelector(".price").textContent = formatPrice(p.price);
@@ -111,7 +113,7 @@ function makeCard(p, position, list) {
     if ((e.key === "Enter" || e.key === " ") && e.target === card) { e.preventDefault(); open(); }
   });
   const toggle = card.querySelector(".compare-toggle");
-  toggle.setAttribute("aria-label", "Compare " + p.title);
+  toggle.dataset.title = p.title;
   syncCompareButton(toggle, p.item_id);
   toggle.addEventListener("click", (e) => { e.stopPropagation(); toggleCompare(p); });
   return card;
@@ -381,6 +383,7 @@ async function fillRow(section, heading, url, selfId) {
     const items = itemsOf(await getJSON(url)).filter((x) => x.item_id !== selfId).slice(0, 8);
     if (!items.length) return;
     const row = el("div", "row");
+    row.setAttribute("role", "list");
     items.forEach((x, i) => row.appendChild(makeCard(x, i, items)));
     section.replaceChildren(el("h3", "", heading), row);
     section.hidden = false;
@@ -408,6 +411,7 @@ function syncCompareButton(btn, id) {
   btn.setAttribute("aria-pressed", String(on));
   btn.classList.toggle("on", on);
   btn.textContent = on ? "✓ Comparing" : "Compare";
+  if (btn.dataset.title) btn.appendChild(el("span", "sr-only", " " + btn.dataset.title));
 }
 function toggleCompare(p) {
   if (compareSet.has(p.item_id)) compareSet.delete(p.item_id);
@@ -422,6 +426,10 @@ function toggleCompare(p) {
   }
   const drawerBtn = $("drawer").querySelector(".actions .compare-toggle");
   if (drawerBtn && !$("drawer").hidden) syncCompareButton(drawerBtn, p.item_id);
+  showCompareCount();
+}
+function showCompareCount() {
+  sessionStorage.setItem(KEY.compare, JSON.stringify([...compareSet.values()]));
   $("compare-count").textContent = String(compareSet.size);
   $("compare-open").hidden = compareSet.size < 2;
 }
@@ -658,6 +666,7 @@ $("start-over").addEventListener("click", () => {
 });
 
 restore();
+showCompareCount();
 if (sessionId) pollHandoff(); // a reload during a handoff keeps showing the agent's replies
 
 window.shoptalk = { ask, sendVoice, pollHandoff, openDrawer, filterState };
