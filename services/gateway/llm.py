@@ -91,7 +91,10 @@ class LLMClient:
         """
         if settings.llm == "off":
             return None
-        if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key is not None else ""
+        if not key and settings.llm == "local" and settings.openai_base_url:
+            key = "no-key"  # a self-hosted server (llama.cpp, the chart's vLLM answer model) checks none
+        if not key:
             if settings.llm == "local":
                 log.warning("llm.local_not_started", hint="run `shoptalk up --llm local`")
             return None

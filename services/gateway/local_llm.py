@@ -187,7 +187,7 @@ def start_local_llm(
 def client_env(server: LlamaServerProcess, timeout_s: float = 60.0) -> dict[str, str]:
     """Settings that point the gateway's OpenAI client at the local server."""
     return {
-        "SHOPTALK_OPENAI_API_KEY": "sk-local-llama-cpp",  # the local server checks no key
+        "SHOPTALK_LLM": "local",  # the local server checks no key (LLMClient sends a placeholder)
         "SHOPTALK_OPENAI_BASE_URL": server.base_url,
         "SHOPTALK_LLM_MODEL": server.model.alias,
         "SHOPTALK_LLM_TIMEOUT_S": str(timeout_s),
