@@ -33,3 +33,13 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}:{number}: bad qrels line ({exc})") from exc
     return dict(qrels)
+
+
+def load_query_kinds(path: str | Path) -> dict[str, str]:
+    """``{query_id: kind}`` from the same file (``kind`` optional: missing → ``"untagged"``)."""
+    kinds: dict[str, str] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            kinds[str(row["query_id"])] = str(row.get("kind") or "untagged")
+    return kinds

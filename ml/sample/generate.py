@@ -210,7 +210,9 @@ def write(sample: Sample, out: Path, golden: Path) -> list[Path]:
         put(small / path, jpeg)
     put(out / "images" / "metadata" / "images.csv.gz", _gzip_bytes(rows.getvalue().encode()))
 
-    queries = [{"query_id": query_id(n), "query": q.text} for n, q in enumerate(QUERIES, start=1)]
+    queries = [
+        {"query_id": query_id(n), "query": q.text, "kind": q.kind} for n, q in enumerate(QUERIES, start=1)
+    ]
     put(golden / "queries.jsonl", _jsonl(queries))
     put(golden / "qrels.jsonl", _jsonl(sample.qrels))
     put(golden / "stats.json", (json.dumps(sample.stats, indent=2, ensure_ascii=False) + "\n").encode())

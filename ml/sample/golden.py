@@ -64,7 +64,7 @@ def matches(product: SampleProduct, cond: Cond) -> bool:
 @dataclass(frozen=True)
 class QuerySpec:
     text: str
-    kind: str  # keyword | natural | attribute | brand | typo | paraphrase | model
+    kind: str  # keyword | question | attribute | brand | typo | paraphrase | identifier
     types: tuple[str, ...]
     key: tuple[Cond, ...] = ()
     mods: tuple[Cond, ...] = ()
@@ -166,7 +166,7 @@ QUERIES: tuple[QuerySpec, ...] = (
     ),
     Q(
         "phone case that holds my credit cards for iphone 14 pro",
-        "natural",
+        "question",
         (CASE,),
         (("phone", "iPhone 14 Pro"),),
         (("feature", "card_holder"),),
@@ -182,7 +182,7 @@ QUERIES: tuple[QuerySpec, ...] = (
     Q("cute cat phone cover", "keyword", (CASE,), (("subtype", "designer"), ("style", "Cute Cat"))),
     Q(
         "magnetic case for iphone 15 that sticks to my magsafe charger",
-        "natural",
+        "question",
         (CASE,),
         (("phone", "iPhone 15"),),
         (("feature", "magsafe"),),
@@ -309,7 +309,7 @@ QUERIES: tuple[QuerySpec, ...] = (
     ),
     Q(
         "sandals i can wear hiking and in the river",
-        "natural",
+        "question",
         ("SANDAL",),
         (("subtype", "sport_sandal"),),
         (("feature", "water_friendly"),),
@@ -317,7 +317,7 @@ QUERIES: tuple[QuerySpec, ...] = (
     # --- furniture ---------------------------------------------------------------------------------
     Q(
         "something comfy to sit on in the living room",
-        "natural",
+        "question",
         ("CHAIR", "SOFA"),
         (("subtype", "accent_chair|recliner|loveseat|sofa"),),
         substitutes=(("SOFA", (("subtype", "sectional|sleeper"),)),),
@@ -352,7 +352,7 @@ QUERIES: tuple[QuerySpec, ...] = (
     ),
     Q(
         "grey loveseat for a small apartment",
-        "natural",
+        "question",
         ("SOFA",),
         (("subtype", "loveseat"),),
         (("color", "Grey"),),
@@ -404,7 +404,7 @@ QUERIES: tuple[QuerySpec, ...] = (
     ),
     Q(
         "bed with drawers underneath",
-        "natural",
+        "question",
         ("BED_FRAME",),
         (("feature", "storage"),),
         substitutes=(("BED_FRAME", (("feature", "under_bed_storage"),)),),
@@ -530,7 +530,7 @@ QUERIES: tuple[QuerySpec, ...] = (
         (("subtype", "earbuds"),),
         (("feature", "sweatproof"),),
     ),
-    Q("auralis aw700", "model", ("HEADPHONES",), (("brand", "Auralis"),), (("model", "AW700"),)),
+    Q("auralis aw700", "identifier", ("HEADPHONES",), (("brand", "Auralis"),), (("model", "AW700"),)),
     Q(
         "headphones that are safe for my toddler's ears",
         "paraphrase",
