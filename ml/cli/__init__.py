@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "ml.cli.bench_inference",
     "ml.cli.serve_gateway",
     "ml.cli.bench_gateway",
+    "ml.cli.bench_llm",
     "ml.cli.bench_load",
     "ml.cli.flows",
     "ml.cli.train",
