@@ -5,6 +5,10 @@ this server binds HTTP to ``host`` and only starts gRPC when a port is given (KS
 server always listens on every interface, so keep it off on shared machines).
 It also turns KServe's own "binary BYTES tensor is not UTF-8" failure into a 400 telling the
 client to base64-encode audio/images, instead of a 500.
+
+The overrides below (``_add_middlewares``, ``_add_exception_handlers``, the REST/gRPC server
+set-up) are private KServe 0.21 methods, so ``pyproject.toml`` pins ``kserve==0.21.*``; moving the
+pin means re-reading those methods (``tests/services/test_kserve_pin.py`` fails if they vanish).
 """
 
 from __future__ import annotations
