@@ -67,7 +67,7 @@ function sendEvent(type, itemId) {
   if (!sessionId) return;
   fetch("/v1/events", {
     method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ session_id: sessionId, type, item_id: itemId }),
+    body: JSON.stringify({ session_id: sessionId, event: type, item_id: itemId }),
   }).catch(() => { /* recommendations are optional */ });
 }
 // Recommendation payloads: a list, or {items|products|recommendations: [...]}; entries are cards or {product}.
