@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     )
     rerank_top_n: int = Field(default=20, ge=1, le=100, description="Fused candidates the reranker scores.")
     rerank_budget_ms: float = Field(default=800.0, gt=0, description="Past it: fused order served.")
-    rerank_max_tokens: int = Field(default=160, ge=32, le=512, description="Tokens per query+document.")
+    rerank_max_tokens: int = Field(default=128, ge=32, le=512, description="Tokens per query+document.")
     rerank_batch_size: int = Field(default=5, ge=1, description="Pairs per ONNX run (5 measured best).")
     reranker_url: str | None = Field(default=None, description="KServe reranker; unset: in-process ONNX.")
     reranker_threads: int = Field(default=1, ge=1, description="onnxruntime intra-op threads.")

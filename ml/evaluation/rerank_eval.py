@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     parser.add_argument("--models-dir", type=Path, default=Path("data/models"))
     parser.add_argument("--top-n", type=int, nargs="*", default=[20, 30], help="none: hybrid only")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--max-tokens", type=int, default=160)
+    parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     queries, qrels = load_queries(GOLDEN_QUERIES), load_qrels(GOLDEN_QRELS)

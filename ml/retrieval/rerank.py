@@ -43,8 +43,9 @@ _MAX_BULLET_CHARS = 240
 def rerank_document(product: Product, max_chars: int = MAX_DOCUMENT_CHARS) -> str:
     """Title, then key attributes, then bullets — the order the token budget cuts from the end.
 
-    About 1,200 characters is ~250 word pieces, more than the ~160-token pair the model reads,
-    so the tokenizer does the final, exact cut and the title and attributes always survive.
+    About 1,200 characters is ~250 word pieces, more than the query + document pair the model reads,
+    so the tokenizer does the final, exact cut (128 tokens by default) and the title and attributes
+    always survive.
     """
     attributes: list[str] = []
     if product.brand:
@@ -124,7 +125,7 @@ class CrossEncoderReranker:
         model_dir: str | Path | None = None,
         threads: int = 1,
         batch_size: int = 5,
-        max_tokens: int = 160,
+        max_tokens: int = 128,
         budget_ms: float | None = 800.0,
         models_dir: Path | None = None,
     ) -> None:
