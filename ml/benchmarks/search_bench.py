@@ -1,8 +1,15 @@
-"""Core benchmarks: ingest throughput vs bare embedding, and search latency by index size.
+"""Core benchmarks: embedding throughput, ingest vs bare embedding, search latency by size.
 
-Every number that is compared is measured in the same process: ingest products/s against the
-bare model's sentences/s on the same document texts (pipeline overhead ratio), torch with 1
-and 2 threads, and per-mode search latency at each catalog size.
+Every number that is compared is measured in the same process, and each comparison is printed
+as a ratio against its baseline: embedding docs/s per precision (fp32, and bf16 where the CPU
+has it) and torch thread count (1 and 2) against fp32 on 1 thread; end-to-end ingest
+products/s against the bare model on the same texts; per catalog size, every search mode
+against keyword p50, hybrid p95 against the slower half's p95, and parallel hybrid against
+sequential hybrid (``HybridSearcher(parallel=False)``).
+
+Catalog sizes above ``keyword_max`` are measured vector-only: the variants are the sample's
+products with new ids, so the keyword build (tantivy over 1M near-duplicate documents) would
+dominate the run while telling nothing new; the vector index is the part that scales.
 """
 
 from __future__ import annotations
@@ -16,11 +23,12 @@ from typing import Any
 import numpy as np
 
 from ml.benchmarks.scaleup import noisy, variants
-from ml.benchmarks.stats import machine_info, percentiles_ms, timed
+from ml.benchmarks.stats import load_average, machine_info, percentiles_ms, timed
 from ml.catalog.document import document_text
 from ml.catalog.product import Product
 from ml.catalog.reader import read_catalog
 from ml.config import Settings
+from ml.embedding.precision import cpu_has_bf16
 from ml.embedding.sentence import SentenceEmbedder
 from ml.ingest.pipeline import ingest_catalog
 from ml.retrieval.engine import HybridSearcher, QueryVectorCache
@@ -28,36 +36,59 @@ from ml.retrieval.factory import build_keyword_index, build_vector_index
 from ml.retrieval.types import SearchMode
 
 Log = Callable[[str], None]
+KEYWORD_MAX = 100_000
 _BASE_VECTORS: dict[tuple[str, str], np.ndarray] = {}  # base embeddings, reused across sizes
 
 
-def bench_embedding_threads(
+def _embedder(settings: Settings) -> SentenceEmbedder:
+    return SentenceEmbedder(
+        threads=settings.torch_threads,
+        batch_size=settings.embed_batch_size,
+        precision=settings.embed_precision,
+    )
+
+
+def bench_embedding(
     texts: Sequence[str], threads: Sequence[int] = (1, 2), rounds: int = 2
 ) -> dict[str, Any]:
-    """Bare model sentences/s with each torch thread count (best of ``rounds``)."""
+    """Bare model docs/s per precision and torch thread count (best of ``rounds``)."""
     import torch
 
+    precisions = ["fp32", "bf16"] if cpu_has_bf16() else ["fp32"]
     out: dict[str, Any] = {}
-    embedder = SentenceEmbedder(threads=1)
-    embedder.embed(["warm up"])
-    for n in threads:
-        torch.set_num_threads(n)
-        best = min(timed(lambda: embedder.embed(texts))[0] for _ in range(rounds))
-        out[f"threads_{n}"] = {"sentences_per_s": round(len(texts) / best, 1), "seconds": round(best, 3)}
-    torch.set_num_threads(1)
-    base = out["threads_1"]["sentences_per_s"]
-    for value in out.values():
-        value["ratio_vs_1_thread"] = round(value["sentences_per_s"] / base, 3)
+    reference: np.ndarray | None = None
+    for precision in precisions:
+        embedder = SentenceEmbedder(threads=1, precision=precision)
+        embedder.embed(["warm up"])
+        for n in threads:
+            torch.set_num_threads(n)
+            best = min(timed(lambda: embedder.embed_base(texts))[0] for _ in range(rounds))  # noqa: B023
+            out[f"{precision}_threads_{n}"] = {
+                "precision": precision,
+                "threads": n,
+                "docs_per_s": round(len(texts) / best, 1),
+                "seconds": round(best, 3),
+            }
+        torch.set_num_threads(1)
+        vectors = embedder.embed_base(texts)
+        if reference is None:
+            reference = vectors
+        else:
+            out[f"{precision}_cosine_to_fp32_min"] = round(float((vectors * reference).sum(axis=1).min()), 6)
+    base = out["fp32_threads_1"]["docs_per_s"]
+    for row in out.values():
+        if isinstance(row, dict):
+            row["ratio_vs_fp32_1_thread"] = round(row["docs_per_s"] / base, 3)
     return out
 
 
 def bench_ingest(catalog: str | Path, settings: Settings, log: Log) -> dict[str, Any]:
     """End-to-end ingest products/s vs the bare model on the same texts, same process."""
-    embedder = SentenceEmbedder(threads=settings.torch_threads, batch_size=settings.embed_batch_size)
+    embedder = _embedder(settings)
     products = read_catalog(catalog).products
     texts = [document_text(p) for p in products]
     embedder.embed(texts[:32])  # load + warm up
-    log(f"bare embedding of {len(texts)} documents")
+    log(f"bare embedding of {len(texts)} documents ({embedder.precision})")
     bare_s, _ = timed(lambda: embedder.embed(texts))
     with tempfile.TemporaryDirectory(prefix="shoptalk-bench-") as tmp:
         local = settings.model_copy(
@@ -72,6 +103,8 @@ def bench_ingest(catalog: str | Path, settings: Settings, log: Log) -> dict[str,
     ingest_rate = report.embedded / report.seconds
     return {
         "products": report.products,
+        "precision": embedder.precision,
+        "torch_threads": settings.torch_threads,
         "bare_embedding_per_s": round(bare_rate, 1),
         "ingest_products_per_s": round(ingest_rate, 1),
         "ingest_vs_bare_ratio": round(ingest_rate / bare_rate, 3),
@@ -81,22 +114,42 @@ def bench_ingest(catalog: str | Path, settings: Settings, log: Log) -> dict[str,
 
 
 def _build_scaled(
-    base: Sequence[Product], base_vectors: np.ndarray, size: int, keyword: Any, vector: Any, version: str
+    base: Sequence[Product],
+    base_vectors: np.ndarray,
+    size: int,
+    keyword: Any | None,
+    vector: Any,
+    version: str,
 ) -> float:
-    """Upsert ``size`` products (originals + variants) into both indexes; returns seconds."""
+    """Upsert ``size`` products (originals + variants) into the indexes; returns seconds."""
     rng = np.random.default_rng(size)
     start = time.perf_counter()
-    pairs = list(variants(base, size))
+    pairs = variants(base, size)
     chunk = 2000
-    for offset in range(0, len(pairs), chunk):
-        part = pairs[offset : offset + chunk]
+    offset = 0
+    while True:
+        part = [pair for _, pair in zip(range(chunk), pairs, strict=False)]
+        if not part:
+            break
         products = [p.model_copy(update={"embedding_model": version}) for _, p in part]
         vecs = base_vectors[np.array([b for b, _ in part])]
         is_variant = (np.arange(offset, offset + len(part)) >= len(base))[:, None]
         vecs = np.where(is_variant, noisy(vecs, 0.02, rng), vecs)
         vector.upsert(products, vecs)
-        keyword.upsert(products)
+        if keyword is not None:
+            keyword.upsert(products)
+        offset += len(part)
     return time.perf_counter() - start
+
+
+def _measure(searcher: HybridSearcher, queries: Sequence[str], mode: SearchMode, k: int, repeats: int) -> Any:
+    samples = []
+    for _ in range(repeats):
+        for q in queries:
+            start = time.perf_counter()
+            searcher.search(q, k=k, mode=mode)
+            samples.append(time.perf_counter() - start)
+    return percentiles_ms(samples)
 
 
 def bench_latency(
@@ -107,8 +160,9 @@ def bench_latency(
     log: Log,
     k: int = 10,
     repeats: int = 3,
+    keyword_max: int = KEYWORD_MAX,
 ) -> dict[str, Any]:
-    embedder = SentenceEmbedder(threads=settings.torch_threads, batch_size=settings.embed_batch_size)
+    embedder = _embedder(settings)
     base = read_catalog(catalog).products
     key = (str(catalog), embedder.model_version)
     if key not in _BASE_VECTORS:
@@ -121,31 +175,43 @@ def bench_latency(
             local = settings.model_copy(
                 update={"data_dir": Path(tmp), "elasticsearch_url": None, "milvus_uri": None}
             )
-            keyword = build_keyword_index(local)
+            with_keyword = size <= keyword_max
+            keyword = build_keyword_index(local) if with_keyword else None
             vector = build_vector_index(local, embedder.dim)
-            log(f"building {size:,}-product indexes")
+            prepare = getattr(vector, "prepare_for", None)
+            plan = prepare(size) if prepare else None  # the index for the final size, built as it fills
+            log(f"building {size:,}-product indexes ({'keyword + ' if with_keyword else ''}vector)")
             build_s = _build_scaled(base, base_vectors, size, keyword, vector, embedder.model_version)
             searcher = HybridSearcher(keyword, vector, embedder, candidate_pool=settings.candidate_pool)
             searcher.cache = QueryVectorCache(size=1)  # measure real query embedding, not the cache
+            modes = list(SearchMode) if with_keyword else [SearchMode.vector]
             for q in queries[:5]:
-                searcher.search(q, k=k)  # warm up
-            per_mode: dict[str, Any] = {}
-            for mode in SearchMode:
-                samples = []
-                for _ in range(repeats):
-                    for q in queries:
-                        start = time.perf_counter()
-                        searcher.search(q, k=k, mode=mode)
-                        samples.append(time.perf_counter() - start)
-                per_mode[mode.value] = percentiles_ms(samples)
-            base_p50 = per_mode["keyword"]["p50_ms"] or 1.0
-            for stats in per_mode.values():
-                stats["p50_vs_keyword"] = round(stats["p50_ms"] / base_p50, 2)
-            results[str(size)] = {
-                "products": keyword.count(),
+                searcher.search(q, k=k, mode=modes[-1])  # warm up
+            per_mode: dict[str, Any] = {m.value: _measure(searcher, queries, m, k, repeats) for m in modes}
+            if with_keyword:
+                searcher.parallel = False
+                per_mode["hybrid_sequential"] = _measure(searcher, queries, SearchMode.hybrid, k, repeats)
+                searcher.parallel = True
+                base_p50 = per_mode["keyword"]["p50_ms"] or 1.0
+                for stats in per_mode.values():
+                    stats["p50_vs_keyword"] = round(stats["p50_ms"] / base_p50, 2)
+            row: dict[str, Any] = {
+                "products": vector.count(),
+                "keyword_indexed": with_keyword,
+                "vector_index": plan.index_type if plan else None,
+                "vector_index_params": dict(plan.params) if plan else {},
                 "build_seconds": round(build_s, 1),
                 "modes": per_mode,
             }
+            if with_keyword:
+                slower_p95 = max(per_mode["keyword"]["p95_ms"], per_mode["vector"]["p95_ms"]) or 1.0
+                row["ratios"] = {
+                    "hybrid_p95_vs_slower_half_p95": round(per_mode["hybrid"]["p95_ms"] / slower_p95, 2),
+                    "hybrid_parallel_p50_vs_sequential_p50": round(
+                        per_mode["hybrid"]["p50_ms"] / (per_mode["hybrid_sequential"]["p50_ms"] or 1.0), 2
+                    ),
+                }
+            results[str(size)] = row
             vector.close()  # type: ignore[attr-defined]
     return results
 
@@ -157,13 +223,16 @@ def run(
     settings: Settings,
     log: Log,
     checkpoint: Callable[[dict[str, Any]], None] | None = None,
+    keyword_max: int = KEYWORD_MAX,
+    threads: Sequence[int] = (1, 2),
 ) -> dict[str, Any]:
     """All core suites; ``checkpoint`` receives the partial result after each one."""
+    started = time.perf_counter()
     result: dict[str, Any] = {"machine": machine_info()}
     products = read_catalog(catalog).products
-    texts = [document_text(p) for p in products][:512]
-    log("torch threads: 1 vs 2")
-    result["embedding_threads"] = bench_embedding_threads(texts)
+    texts = [document_text(p) for p in products][:256]
+    log(f"embedding throughput: precision x torch threads {list(threads)}")
+    result["embedding"] = bench_embedding(texts, threads=threads)
     if checkpoint:
         checkpoint(result)
     result["ingest"] = bench_ingest(catalog, settings, log)
@@ -171,7 +240,13 @@ def run(
         checkpoint(result)
     result["search_latency"] = {}
     for size in sizes:
-        result["search_latency"].update(bench_latency(catalog, queries, [size], settings, log))
+        result["search_latency"].update(
+            bench_latency(catalog, queries, [size], settings, log, keyword_max=keyword_max)
+        )
+        result["machine"]["load_average_after"] = load_average()
+        result["seconds"] = round(time.perf_counter() - started, 1)
         if checkpoint:
             checkpoint(result)
+    result["machine"]["load_average_after"] = load_average()
+    result["seconds"] = round(time.perf_counter() - started, 1)
     return result

@@ -1,9 +1,14 @@
-"""``shoptalk bench search``: ingest throughput and search latency at 10k / 100k products."""
+"""``shoptalk bench search``: embedding and ingest throughput, search latency at 10k / 100k / 1M.
+
+Writes ``docs/benchmarks/search.json`` (checkpointed after every suite) with the machine it
+ran on (CPU model, cores, bf16 flags, load average before and after): run it on a quiet
+machine, e.g. ``OMP_NUM_THREADS=1 shoptalk bench search`` (about 10–15 minutes on 2 cores).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -12,40 +17,82 @@ from ml.cli.bench import bench_app
 from ml.cli.common import console, out, settings_for_cli, write_json
 from ml.paths import GOLDEN_QUERIES, SAMPLE_CATALOG
 
+DEFAULT_SIZES = [10_000, 100_000, 1_000_000]
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``"10000,100k,1M"`` → ``[10000, 100000, 1000000]``."""
+    out_sizes = []
+    for part in filter(None, (p.strip().lower().replace("_", "") for p in text.split(","))):
+        scale = {"k": 1_000, "m": 1_000_000}.get(part[-1], 1)
+        number = part[:-1] if scale > 1 else part
+        try:
+            value = int(float(number) * scale)
+        except ValueError as exc:
+            raise typer.BadParameter(f"not a catalog size: {part!r}") from exc
+        if value < 1:
+            raise typer.BadParameter(f"catalog size must be positive: {part!r}")
+        out_sizes.append(value)
+    return out_sizes
+
 
 @bench_app.command("search")
 def bench_search(
     catalog: Annotated[str, typer.Option()] = str(SAMPLE_CATALOG),
     queries: Annotated[Path, typer.Option(exists=True, dir_okay=False)] = GOLDEN_QUERIES,
-    sizes: Annotated[list[int] | None, typer.Option("--size", help="Catalog sizes (repeatable).")] = None,
-    json_out: Annotated[Path, typer.Option("--json")] = Path("bench-results/search.json"),
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Comma-separated catalog sizes, e.g. 10k,100k,1M.")
+    ] = "10k,100k,1M",
+    size: Annotated[list[int] | None, typer.Option("--size", help="A catalog size (repeatable).")] = None,
+    keyword_max: Annotated[
+        int, typer.Option(help="Sizes above this are measured vector-only (keyword build skipped).")
+    ] = 100_000,
+    threads: Annotated[str, typer.Option(help="Torch thread counts to compare.")] = "1,2",
+    json_out: Annotated[Path, typer.Option("--json")] = Path("docs/benchmarks/search.json"),
 ) -> None:
-    """Ingest products/s vs bare embedding; search p50/p95/p99 per mode by catalog size."""
+    """Embedding docs/s by precision and threads; ingest vs bare model; search p50/p95/p99 by size."""
     from ml.benchmarks.search_bench import run
     from ml.evaluation.golden import load_queries
 
     settings = settings_for_cli()
     query_texts = list(load_queries(queries).values())
+    thread_counts = [int(t) for t in threads.split(",") if t.strip()]
     result = run(
         catalog,
         query_texts,
-        sizes or [10_000, 100_000],
+        size or parse_sizes(sizes),
         settings,
         lambda m: console.print(f"· {m}"),
         checkpoint=lambda partial: write_json(json_out, partial),
+        keyword_max=keyword_max,
+        threads=thread_counts,
     )
+    print_tables(result)
+    write_json(json_out, result)
+    console.print(f"wrote {json_out}")
 
-    threads = Table(title="bare embedding throughput by torch threads")
-    for col in ("threads", "sentences/s", "ratio vs 1 thread"):
-        threads.add_column(col, justify="right")
-    for name, row in result["embedding_threads"].items():
-        threads.add_row(
-            name.split("_")[1], f"{row['sentences_per_s']:.1f}", f"{row['ratio_vs_1_thread']:.2f}"
-        )
-    out.print(threads)
+
+def print_tables(result: dict[str, Any]) -> None:
+    machine = result["machine"]
+    console.print(
+        f"{machine['cpu_model']} · {machine['cpus_usable']} cores · bf16: {machine['bf16_flags'] or 'no'} · "
+        f"load {machine['load_average_before']} → {machine.get('load_average_after')}"
+    )
+    emb = Table(title="bare embedding throughput (docs/s)")
+    for col in ("precision", "threads", "docs/s", "vs fp32 1 thread"):
+        emb.add_column(col, justify="right")
+    for row in result["embedding"].values():
+        if isinstance(row, dict):
+            emb.add_row(
+                row["precision"],
+                str(row["threads"]),
+                f"{row['docs_per_s']:.1f}",
+                f"{row['ratio_vs_fp32_1_thread']:.2f}",
+            )
+    out.print(emb)
 
     ingest = result["ingest"]
-    table = Table(title=f"ingest of {ingest['products']} products (same process)")
+    table = Table(title=f"ingest of {ingest['products']} products (same process, {ingest['precision']})")
     for col in ("bare embedding /s", "end-to-end ingest /s", "ingest / bare"):
         table.add_column(col, justify="right")
     table.add_row(
@@ -56,20 +103,23 @@ def bench_search(
     out.print(table)
 
     latency = Table(title="search latency (ms) by catalog size and mode")
-    for col in ("products", "mode", "p50", "p95", "p99", "p50 / keyword p50"):
+    for col in ("products", "index", "mode", "p50", "p95", "p99", "p50 / keyword p50"):
         latency.add_column(col, justify="right")
-    for size, row in result["search_latency"].items():
+    for size_key, row in result["search_latency"].items():
         for mode, stats in row["modes"].items():
             latency.add_row(
-                f"{int(size):,}",
+                f"{int(size_key):,}",
+                str(row.get("vector_index")),
                 mode,
                 f"{stats['p50_ms']:.1f}",
                 f"{stats['p95_ms']:.1f}",
                 f"{stats['p99_ms']:.1f}",
-                f"{stats['p50_vs_keyword']:.2f}",
+                f"{stats['p50_vs_keyword']:.2f}" if "p50_vs_keyword" in stats else "-",
             )
     out.print(latency)
-    write_json(json_out, result)
+    for size_key, row in result["search_latency"].items():
+        for name, value in row.get("ratios", {}).items():
+            console.print(f"  {int(size_key):,}: {name} = {value}")
 
 
 def register(app: typer.Typer) -> None:

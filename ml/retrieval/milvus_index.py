@@ -46,7 +46,8 @@ _EMPTY_ARRAY_RESULT = "Unsupported data type: 0"
 # Failures that mean the connection is gone (pymilvus then drops it: "should create connection
 # first"), so the client is rebuilt on a later call instead of failing forever.
 _CONNECTION_LOST = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "should create connection first", "Fail connecting")
-RECONNECT_BACKOFF_S = 2.0
+RECONNECT_BACKOFF_S = 2.0  # doubles per failed reconnect, up to the max; reset on success
+RECONNECT_BACKOFF_MAX_S = 8.0  # so a returning server is used again within ~10 s
 ADMIN_TIMEOUT_S = 600
 
 
@@ -79,6 +80,7 @@ class MilvusVectorIndex:
         self._plan: IndexPlan | None = None
         self._rows_hint = 0  # rows at the last index check (upserts only add)
         self._down_until = 0.0  # after a lost connection, fail fast until then
+        self._backoff_s = RECONNECT_BACKOFF_S
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ connection
@@ -94,8 +96,10 @@ class MilvusVectorIndex:
                         self._client = self._connect()
                     except IndexUnavailable:
                         if not self.local:
-                            self._down_until = time.monotonic() + RECONNECT_BACKOFF_S
+                            self._down_until = time.monotonic() + self._backoff_s
+                            self._backoff_s = min(2 * self._backoff_s, RECONNECT_BACKOFF_MAX_S)
                         raise
+                    self._backoff_s = RECONNECT_BACKOFF_S
         return self._client
 
     def _connection_lost(self, exc: BaseException) -> None:
@@ -246,6 +250,17 @@ class MilvusVectorIndex:
                 rows = self._count(self.client)
                 self._rows_hint = rows
                 self._maybe_rebuild(self.client, rows)
+
+    def prepare_for(self, rows: int) -> IndexPlan:
+        """Build the index for an expected size now (cheapest while the collection is empty:
+        each segment is then indexed as it fills, instead of one rebuild over everything)."""
+        with self._lock:
+            client = self.client
+            wanted = plan_index(rows, self.local, self.ivf_threshold)
+            if self._plan is None or not self._plan.covers(wanted):
+                self._maybe_rebuild(client, rows)
+            self._rows_hint = max(self._rows_hint, rows)
+            return self.index_plan
 
     def optimize(self) -> IndexPlan:
         """Bring the index type in line with the current row count (e.g. after bulk loads)."""

@@ -144,6 +144,20 @@ def test_lite_switches_to_ivf_when_it_grows_and_keeps_exact_filters(tmp_path: Pa
         index.close()
 
 
+def test_prepare_for_builds_the_big_index_up_front(tmp_path: Path) -> None:
+    index = MilvusVectorIndex(str(tmp_path / "p.db"), "p", dim=8, ivf_threshold=100)
+    try:
+        plan = index.prepare_for(1000)
+        assert plan.index_type == "IVF_FLAT" and plan.nlist == nlist_for(1000)
+        vectors = unit(150, seed=4)
+        products = [Product(item_id=f"Q{i:03d}", title="q", product_type="X", price=1.0) for i in range(150)]
+        index.upsert(products, vectors)
+        assert index.index_plan == plan  # no rebuild while filling
+        assert index.search(vectors[42], 1)[0].item_id == "Q042"
+    finally:
+        index.close()
+
+
 # ---------------------------------------------------------------- bad files
 def test_corrupt_file_is_a_clear_error_naming_it(tmp_path: Path) -> None:
     path = tmp_path / "milvus.db"
