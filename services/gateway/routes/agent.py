@@ -46,7 +46,7 @@ from services.gateway.handoff import (
 from services.gateway.handoff_summary import summarize_with_llm, transcript_of
 from services.gateway.schemas import SESSION_ID_PATTERN, ErrorResponse, HandoffInfo
 from services.gateway.security import parse_api_keys
-from services.gateway.sessions import owned_id
+from services.gateway.sessions import owned_id, turn_lock
 
 log = get_logger(__name__)
 router = APIRouter(tags=["handoff"])
@@ -262,6 +262,11 @@ async def open_handoff(
 ) -> HandoffInfo:
     if owned_id(orchestrator.sessions, body.session_id) is None:  # not an id this server issued
         raise HTTPException(404, "unknown or expired session: start a new conversation")
+    async with turn_lock(orchestrator.sessions, body.session_id):  # not racing a chat turn's save
+        return await _accept_handoff(body, store, orchestrator)
+
+
+async def _accept_handoff(body: OpenHandoff, store: HandoffStore, orchestrator: Any) -> HandoffInfo:
     existing = await _call(store.get_open_for_session(body.session_id))
     if existing is not None:
         return HandoffInfo(status=existing.status, handoff_id=existing.handoff_id, reason=existing.reason)
