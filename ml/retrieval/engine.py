@@ -33,7 +33,8 @@ from ml.embedding.protocol import Embedder, EmbedderUnavailable
 from ml.logging import get_logger
 from ml.retrieval.degradation import record_degraded
 from ml.retrieval.fusion import reciprocal_rank_fusion, single_half
-from ml.retrieval.protocols import IndexUnavailable, KeywordIndex, VectorIndex
+from ml.retrieval.protocols import IndexUnavailable, KeywordIndex, Reranker, VectorIndex
+from ml.retrieval.rerank import rerank_or_fallback
 from ml.retrieval.types import Hit, IndexHit, SearchFilters, SearchMode, SearchResult
 
 tracer = trace.get_tracer("shoptalk.retrieval")
@@ -89,6 +90,9 @@ class HybridSearcher:
         vector_weight: float = 1.0,
         candidate_pool: int = 50,
         parallel: bool = True,
+        reranker: Reranker | None = None,
+        profile: str = "fast",
+        rerank_top_n: int = 20,
     ) -> None:
         self.keyword = keyword
         self.vector = vector
@@ -99,6 +103,11 @@ class HybridSearcher:
         self.vector_weight = vector_weight
         self.candidate_pool = candidate_pool
         self.cache = QueryVectorCache()
+        # Search profile (SHOPTALK_SEARCH_PROFILE): "fast" serves the fused order, "quality"
+        # reranks the fused top ``rerank_top_n`` with the cross-encoder (bounded by its budget).
+        self.reranker = reranker
+        self.profile = profile
+        self.rerank_top_n = rerank_top_n
         # Called with (query, vector) for every embedded query, e.g. the drift query log.
         # A failing listener never fails a search.
         self.query_vector_listener: Callable[[str, np.ndarray], None] | None = None
@@ -219,9 +228,12 @@ class HybridSearcher:
         k: int = 10,
         mode: SearchMode | str = SearchMode.hybrid,
         filters: SearchFilters | None = None,
+        profile: str | None = None,
     ) -> SearchResult:
         requested = SearchMode(mode)
         k = max(1, min(int(k), MAX_K))
+        profile = profile or self.profile
+        served_k, k = k, (max(k, self.rerank_top_n) if profile == "quality" else k)
         pool = max(k, self.candidate_pool)
         timings: dict[str, float] = {}
         degraded: list[str] = []
@@ -259,6 +271,9 @@ class HybridSearcher:
             else:
                 hits, served = [], requested
                 degraded.append("no-search-backend")
+            if profile == "quality":
+                hits = self._rerank(query, hits, timings, degraded)
+            hits = hits[:served_k]
             span.set_attribute("shoptalk.search.served_mode", served.value)
             span.set_attribute("shoptalk.search.degraded", ",".join(degraded))
         record_degraded(degraded, requested.value)  # logged and counted (issue 14)
@@ -270,6 +285,16 @@ class HybridSearcher:
             degraded=degraded,
             timings_ms=timings,
         )
+
+    def _rerank(
+        self, query: str, hits: list[Hit], timings: dict[str, float], degraded: list[str]
+    ) -> list[Hit]:
+        """The quality profile's last step; slow or down: the fused order, flagged in ``degraded``."""
+        with self._stage("rerank", timings):
+            outcome = rerank_or_fallback(self.reranker, query, hits, self.rerank_top_n)
+        if outcome.degraded:
+            degraded.append(outcome.degraded)
+        return outcome.hits
 
     def get_product(self, item_id: str) -> Product | None:
         """The product, ``None`` when no index has it; :class:`IndexUnavailable` when every

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ml.config import Settings
 from ml.embedding.protocol import Embedder
 from ml.retrieval.engine import HybridSearcher
-from ml.retrieval.protocols import KeywordIndex, VectorIndex
+from ml.retrieval.protocols import KeywordIndex, Reranker, VectorIndex
 
 
 def build_keyword_index(settings: Settings) -> KeywordIndex:
@@ -44,8 +44,21 @@ def build_embedder(settings: Settings) -> Embedder:
     return build_local_embedder(settings)  # SHOPTALK_EMBEDDING_MODEL: minilm | mpnet | bge-small | folder
 
 
-def build_searcher(settings: Settings, embedder: Embedder | None = None) -> HybridSearcher:
+def build_reranker(settings: Settings) -> Reranker:
+    """``RemoteReranker`` when ``SHOPTALK_RERANKER_URL`` is set, else the ONNX cross-encoder in-process
+    (loaded on first use, so a ``fast`` searcher never pays for it)."""
+    from ml.retrieval.rerank import build_reranker as build
+
+    return build(settings)
+
+
+def build_searcher(
+    settings: Settings, embedder: Embedder | None = None, reranker: Reranker | None = None
+) -> HybridSearcher:
+    """The searcher for ``settings`` (``SHOPTALK_SEARCH_PROFILE`` picks its default profile). The
+    reranker is always attached (it loads lazily), so a per-request ``profile="quality"`` works too."""
     embedder = embedder or build_embedder(settings)
+    reranker = reranker or build_reranker(settings)
     return HybridSearcher(
         build_keyword_index(settings),
         build_vector_index(settings, embedder.dim),
@@ -54,4 +67,7 @@ def build_searcher(settings: Settings, embedder: Embedder | None = None) -> Hybr
         keyword_weight=settings.keyword_weight,
         vector_weight=settings.vector_weight,
         candidate_pool=settings.candidate_pool,
+        reranker=reranker,
+        profile=settings.search_profile,
+        rerank_top_n=settings.rerank_top_n,
     )
