@@ -53,3 +53,18 @@ def test_server_command_and_client_env() -> None:
     env = local_llm.client_env(server)
     assert env["SHOPTALK_OPENAI_BASE_URL"] == "http://127.0.0.1:8123/v1"
     assert env["SHOPTALK_LLM_MODEL"] == "smollm2-135m-instruct"
+
+
+def test_llm_setting_selects_the_one_client(tmp_path: Path) -> None:
+    from ml.config import Settings
+    from services.gateway.llm import LLMClient
+
+    keyed = {"openai_api_key": "sk-x", "openai_base_url": "http://127.0.0.1:9/v1"}
+    assert LLMClient.from_settings(Settings(data_dir=tmp_path, llm="off", **keyed)) is None
+    assert LLMClient.from_settings(Settings(data_dir=tmp_path, llm="openai")) is None  # no key
+    local = LLMClient.from_settings(
+        Settings(data_dir=tmp_path, llm="local", openai_base_url="http://127.0.0.1:9/v1", llm_model="m")
+    )
+    assert local is not None and local.model == "m"
+    assert str(local.client.base_url).startswith("http://127.0.0.1:9/v1")
+    assert LLMClient.from_settings(Settings(data_dir=tmp_path, llm="local")) is None  # not started
