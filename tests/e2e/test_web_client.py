@@ -384,7 +384,9 @@ def test_shop_features(gateway_url: str, size: str) -> None:
 
             # keyboard: Tab reaches a card, Enter opens the drawer (a dialog), Escape closes it
             cards.nth(0).focus()
-            page.keyboard.press("Enter")
+            with page.expect_response(lambda r: "/v1/events" in r.url) as viewed:
+                page.keyboard.press("Enter")
+            assert viewed.value.ok  # the view is logged for recommendations (202 Accepted)
             drawer = page.locator("#drawer")
             expect(drawer).to_be_visible()
             assert drawer.get_attribute("role") == "dialog" and drawer.get_attribute("aria-modal") == "true"
