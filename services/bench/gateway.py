@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import statistics
 import threading
 import time
@@ -28,6 +27,7 @@ from pydantic import SecretStr
 from ml.config import Settings
 from ml.retrieval.engine import HybridSearcher, QueryVectorCache
 from services.bench.stub_llm import OpenAIStubServer
+from services.common.launcher import free_port
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -47,12 +47,6 @@ def summary(values: Sequence[float]) -> dict[str, float]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def running_gateway(settings: Settings, searcher: HybridSearcher) -> Iterator[str]:
     import uvicorn
@@ -60,7 +54,7 @@ def running_gateway(settings: Settings, searcher: HybridSearcher) -> Iterator[st
     from services.gateway.app import create_app
 
     app = create_app(settings, searcher=searcher)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
     thread = threading.Thread(target=server.run, name="gateway-bench", daemon=True)
     thread.start()

@@ -4,22 +4,60 @@ until the model is ready — used by benchmarks and integration tests."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
 import httpx
 
+_HANDED_OUT: set[int] = set()
+_HANDED_OUT_LOCK = threading.Lock()
+_FALLBACK_EPHEMERAL_LOW = 32768
 
-def free_port() -> int:
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return _FALLBACK_EPHEMERAL_LOW
+
+
+def _bindable(port: int, host: str) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A loopback port nobody holds, for a server a caller is about to start.
+
+    The usual bind(0)-close-reuse is racy: the kernel hands the same ephemeral port to the next
+    bind(0) or outgoing connection. Ports here come from *below* the ephemeral range (which bind(0)
+    and outgoing connections never use), are checked bindable, and are never handed out twice in
+    this process. A child can still lose a port to an unrelated process; ``ModelServerProcess``
+    then retries on a new one.
+    """
+    low = max(1024, min(_ephemeral_low(), 65536) - 12000)
+    high = max(low + 1000, min(_ephemeral_low(), 65536))
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(low, high)
+        with _HANDED_OUT_LOCK:
+            if port in _HANDED_OUT or not _bindable(port, host):
+                continue
+            _HANDED_OUT.add(port)
+            return port
+    raise RuntimeError(f"no free port in {low}-{high} after 200 tries")
 
 
 class ModelServerProcess:
@@ -33,7 +71,8 @@ class ModelServerProcess:
     ) -> None:
         self.kind = kind
         self.host = host
-        self.port = port or free_port()
+        self._port_chosen = port is None
+        self.port = port or free_port(host)
         self.env = {**os.environ, **(env or {})}
         self._owns_log = log_path is None  # a temp log is removed on a clean stop
         self.log_path = log_path or Path(tempfile.mkstemp(prefix=f"shoptalk-{kind}-", suffix=".log")[1])
@@ -63,7 +102,19 @@ class ModelServerProcess:
             str(self.port),
         ]
 
-    def start(self, timeout_s: float = 180.0) -> ModelServerProcess:
+    def start(self, timeout_s: float = 180.0, port_attempts: int = 3) -> ModelServerProcess:
+        """Start and wait until ready; a port lost to another process is replaced (if we chose it)."""
+        for attempt in range(1, port_attempts + 1):
+            try:
+                return self._start_once(timeout_s)
+            except RuntimeError as exc:
+                lost_port = "address already in use" in str(exc).lower()
+                if not (lost_port and getattr(self, "_port_chosen", False) and attempt < port_attempts):
+                    raise
+                self.port = free_port(self.host)
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout_s: float) -> ModelServerProcess:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s

@@ -10,13 +10,14 @@ the agent closes it and the shopper is told. Screenshots: ``test-artifacts/agent
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from services.common.launcher import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -37,12 +38,6 @@ if not CHROMIUM.exists():  # pragma: no cover - CI installs it (apt-get install 
     pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     import uvicorn
@@ -57,7 +52,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("services.gateway.understanding.load_intent_model", lambda _s: None, raising=False)
         app = create_app(Settings(data_dir=data_dir, api_keys=KEY), searcher=build_test_searcher(), llm=False)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

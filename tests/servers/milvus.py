@@ -28,13 +28,9 @@ from typing import Any
 
 import pytest
 
+from services.common.launcher import free_port
+
 START_TIMEOUT_S = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _config() -> Any:
@@ -65,7 +61,7 @@ class MilvusTestServer:
         self.base = Path(tempfile.mkdtemp(prefix="shoptalk-milvus-"))
         self._server: Any = MilvusServer(_config(), wait_for_started=False)
         self._server.set_base_dir(str(self.base))
-        self.port = _free_port()
+        self.port = free_port()
         self._server.listen_port = self.port
 
     @property

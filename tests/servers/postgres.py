@@ -17,7 +17,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from services.common.launcher import free_port
 
 SUPERUSER = "shoptalk"
 
@@ -39,16 +40,10 @@ def find_pg_bin() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PostgresServer:
     def __init__(self, bin_dir: Path, port: int | None = None) -> None:
         self.bin_dir = bin_dir
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.base = Path(tempfile.mkdtemp(prefix="shoptalk-pg-"))
         self.data_dir = self.base / "data"
         self.log_file = self.base / "server.log"
