@@ -1,0 +1,85 @@
+"""Product images and catalog facets over the real app (in-memory test catalog, no servers)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from ml.config import Settings
+from services.gateway.app import create_app
+from services.gateway.routes.catalog import compute_facets
+from tests.fakes.catalog import build_test_searcher, sample_products
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    tmp = tmp_path_factory.mktemp("images")
+    products = sample_products()
+    first = products[0].model_copy(update={"image_path": "ab/first.jpg"})
+    Image.new("RGB", (256, 256), (200, 40, 40)).save(buf := io.BytesIO(), "JPEG")
+    (tmp / "img" / "ab").mkdir(parents=True)
+    (tmp / "img" / "ab" / "first.jpg").write_bytes(buf.getvalue())
+    broken = products[1].model_copy(update={"image_path": "ab/missing.jpg"})
+    bare = products[2].model_copy(update={"image_path": None})
+    catalog = [first, broken, bare, *products[3:]]
+    app = create_app(Settings(data_dir=tmp / "data", images_dir=Path(tmp / "img")),
+                     searcher=build_test_searcher(catalog))
+    with TestClient(app) as c:
+        c.ids = [first.item_id, broken.item_id, bare.item_id]  # type: ignore[attr-defined]
+        yield c
+
+
+def test_image_sizes_etag_and_not_modified(client: TestClient) -> None:
+    iid = client.ids[0]  # type: ignore[attr-defined]
+    full = client.get(f"/v1/products/{iid}/image")
+    thumb = client.get(f"/v1/products/{iid}/image", params={"size": "thumb"})
+    assert full.status_code == thumb.status_code == 200
+    assert Image.open(io.BytesIO(full.content)).size == (256, 256)
+    assert max(Image.open(io.BytesIO(thumb.content)).size) <= 96
+    assert full.headers["etag"] != thumb.headers["etag"] and "max-age" in full.headers["cache-control"]
+    assert "x-image-placeholder" not in full.headers
+    again = client.get(f"/v1/products/{iid}/image", headers={"If-None-Match": full.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+
+
+@pytest.mark.parametrize("which", [1, 2])
+def test_missing_or_no_image_is_a_placeholder_not_an_error(client: TestClient, which: int) -> None:
+    iid = client.ids[which]  # type: ignore[attr-defined]
+    r = client.get(f"/v1/products/{iid}/image")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    assert r.headers["x-image-placeholder"] == "true"
+    Image.open(io.BytesIO(r.content)).verify()
+    listed = client.get(f"/v1/products/{iid}/images").json()
+    assert listed["images"][0]["role"] == "placeholder"
+
+
+def test_unknown_id_is_404_with_the_id_and_bad_size_is_422(client: TestClient) -> None:
+    r = client.get("/v1/products/B0UNKNOWN9/image")
+    assert r.status_code == 404 and "B0UNKNOWN9" in r.text
+    assert client.get("/v1/products/B0UNKNOWN9/images").status_code == 404
+    iid = client.ids[0]  # type: ignore[attr-defined]
+    assert client.get(f"/v1/products/{iid}/image", params={"size": "xl"}).status_code == 422
+
+
+def test_facets_from_the_catalog(client: TestClient) -> None:
+    facets = client.get("/v1/catalog/facets").json()
+    products = sample_products()
+    assert facets["products"] == len(products)
+    assert {t["value"] for t in facets["types"]} == {p.product_type for p in products}
+    assert all("_" not in t["name"] for t in facets["types"])
+    assert facets["price"] == {"min": min(p.price for p in products), "max": max(p.price for p in products)}
+    colors = {c["value"] for c in facets["colors"]}
+    assert colors == {c for p in products for c in p.colors}
+    assert client.get("/v1/catalog/facets").json() == facets  # cached, same answer
+
+
+def test_compute_facets_merges_brand_spellings_and_skips_empty() -> None:
+    brands = ["Acme", "ACME", "  ", None]
+    products = [p.model_copy(update={"brand": b}) for p, b in zip(sample_products(), brands, strict=False)]
+    facets = compute_facets(products)
+    assert [(b.value, b.count) for b in facets.brands] == [("Acme", 2)]
