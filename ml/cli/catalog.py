@@ -146,14 +146,30 @@ def evaluate(
     qrels: Annotated[Path, typer.Option(exists=True, dir_okay=False)] = GOLDEN_QRELS,
     k: Annotated[int, typer.Option(min=1, max=100)] = 10,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics as JSON here.")] = None,
+    profile: Annotated[
+        list[str] | None, typer.Option(help="Search profiles to measure (fast, quality); default both.")
+    ] = None,
 ) -> None:
-    """Evaluate keyword, vector and hybrid retrieval on graded judgments (nDCG, recall, MRR)."""
-    from ml.evaluation.golden import load_qrels, load_queries
-    from ml.evaluation.runner import run_eval
+    """Evaluate keyword, vector and hybrid retrieval and the fast/quality search profiles on graded
+    judgments (nDCG, recall, MRR), overall and per query kind, with latency per profile."""
+    from ml.evaluation.golden import load_qrels, load_queries, load_query_kinds
+    from ml.evaluation.runner import PROFILES, run_eval
 
+    profiles = tuple(profile or PROFILES)
+    if set(profiles) - set(PROFILES):
+        raise typer.BadParameter(f"profiles are {', '.join(PROFILES)}")
     settings = settings_for_cli()
     with progress_bar("indexing catalog") as update:
-        result = run_eval(catalog, load_queries(queries), load_qrels(qrels), settings, k=k, progress=update)
+        result = run_eval(
+            catalog,
+            load_queries(queries),
+            load_qrels(qrels),
+            settings,
+            k=k,
+            progress=update,
+            kinds=load_query_kinds(queries),
+            profiles=profiles,
+        )
     table = Table(title=f"retrieval quality on {result['queries']} queries (k={k})")
     table.add_column("mode")
     metrics = list(next(iter(result["modes"].values())).keys())
@@ -161,17 +177,39 @@ def evaluate(
         table.add_column(metric, justify="right")
     for mode, values in result["modes"].items():
         table.add_row(mode, *(f"{values[m]:.4f}" for m in metrics))
+    for name, values in result.get("profiles", {}).items():
+        latency = values["latency_ms"]
+        table.add_row(
+            f"profile {name} (p50 {latency['p50']:.0f} / p95 {latency['p95']:.0f} ms)",
+            *(f"{values[m]:.4f}" for m in metrics),
+        )
     out.print(table)
+    if result.get("kinds"):
+        ndcg = f"ndcg@{k}"
+        columns = [*result["modes"], *result.get("profiles", {})]
+        by_kind = Table(title=f"{ndcg} by query kind")
+        by_kind.add_column("kind")
+        by_kind.add_column("queries", justify="right")
+        for column in columns:
+            by_kind.add_column(column, justify="right")
+        for kind, values in result["kinds"].items():
+            by_kind.add_row(
+                kind, str(values["queries"]), *(f"{values.get(c, {}).get(ndcg, 0.0):.4f}" for c in columns)
+            )
+        out.print(by_kind)
     summary = {
         "queries": result["queries"],
         "modes": result["modes"],
+        "profiles": result.get("profiles", {}),
+        "kinds": result.get("kinds", {}),
         "model_version": result["model_version"],
         "catalog": result["catalog"],
         "per_query": result["per_query"],
     }
     write_json(json_out, summary)
     if json_out is None:
-        console.print(json.dumps({"queries": result["queries"], "modes": result["modes"]}))
+        brief = {key: result.get(key, {}) for key in ("queries", "modes", "profiles")}
+        console.print(json.dumps(brief))
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,10 +17,24 @@ from ml.embedding.protocol import Embedder
 from ml.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from ml.ingest.pipeline import IngestReport, ingest_catalog
 from ml.retrieval.engine import HybridSearcher
-from ml.retrieval.factory import build_embedder, build_keyword_index, build_vector_index
+from ml.retrieval.factory import build_embedder, build_keyword_index, build_reranker, build_vector_index
+from ml.retrieval.protocols import Reranker
 from ml.retrieval.types import SearchMode
 
 MODES = (SearchMode.keyword, SearchMode.vector, SearchMode.hybrid)
+PROFILES = ("fast", "quality")  # fast: hybrid fused; quality: hybrid + cross-encoder rerank of the top N
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1) if ordered else 0.0
+
+
+def _means(rows: Mapping[str, Mapping[str, float]], qids: list[str]) -> dict[str, float]:
+    picked = [rows[q] for q in qids if q in rows]
+    if not picked:
+        return {}
+    return {metric: round(mean(r[metric] for r in picked), 4) for metric in picked[0]}
 
 
 def evaluate_searcher(
@@ -27,25 +43,60 @@ def evaluate_searcher(
     qrels: Mapping[str, Mapping[str, int]],
     k: int = 10,
     modes: tuple[SearchMode, ...] = MODES,
+    kinds: Mapping[str, str] | None = None,
+    profiles: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Mean nDCG@k / recall@k / MRR@k per mode, over queries that have judgments."""
+    """Mean nDCG@k / recall@k / MRR@k per mode (each half and hybrid, fast profile), per search
+    profile (hybrid ``fast`` / ``quality``, with latency p50/p95 and degraded counts) and, when
+    ``kinds`` maps query ids to kinds, per kind: ``{"kinds": {kind: {mode or profile: {...}}}}``."""
     judged = [qid for qid in queries if qrels.get(qid)]
     result: dict[str, Any] = {"queries": len(judged), "k": k, "modes": {}, "per_query": {}}
-    for mode in modes:
+    all_rows: dict[str, dict[str, dict[str, float]]] = {}
+
+    Rows = dict[str, dict[str, float]]
+
+    def run(name: str, mode: SearchMode, profile: str) -> tuple[Rows, list[float], Counter[str]]:
         rows: dict[str, dict[str, float]] = {}
+        latency: list[float] = []
+        degraded: Counter[str] = Counter()
         for qid in judged:
-            ranked = [h.item_id for h in searcher.search(queries[qid], k=k, mode=mode).hits]
+            start = time.perf_counter()
+            found = searcher.search(queries[qid], k=k, mode=mode, profile=profile)
+            latency.append((time.perf_counter() - start) * 1000)
+            degraded.update(found.degraded)
+            ranked = [h.item_id for h in found.hits]
             judgments = qrels[qid]
             rows[qid] = {
                 f"ndcg@{k}": ndcg_at_k(ranked, judgments, k),
                 f"recall@{k}": recall_at_k(ranked, judgments, k),
                 f"mrr@{k}": mrr_at_k(ranked, judgments, k),
             }
-        result["modes"][mode.value] = {
-            metric: round(mean(r[metric] for r in rows.values()), 4) if rows else 0.0
-            for metric in (f"ndcg@{k}", f"recall@{k}", f"mrr@{k}")
-        }
+        all_rows[name] = rows
+        return rows, latency, degraded
+
+    metrics = (f"ndcg@{k}", f"recall@{k}", f"mrr@{k}")
+    for mode in modes:
+        rows, _, _ = run(mode.value, mode, "fast")
+        result["modes"][mode.value] = _means(rows, judged) or dict.fromkeys(metrics, 0.0)
         result["per_query"][mode.value] = rows
+    if profiles:
+        result["profiles"] = {}
+        for profile in profiles:
+            rows, latency, degraded = run(profile, SearchMode.hybrid, profile)
+            result["profiles"][profile] = {
+                **(_means(rows, judged) or dict.fromkeys(metrics, 0.0)),
+                "latency_ms": {"p50": _percentile(latency, 0.5), "p95": _percentile(latency, 0.95)},
+                "degraded": dict(degraded),
+            }
+            result["per_query"][f"profile:{profile}"] = rows
+    if kinds:
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for qid in judged:
+            by_kind[kinds.get(qid, "untagged")].append(qid)
+        result["kinds"] = {
+            kind: {name: _means(rows, qids) for name, rows in all_rows.items()} | {"queries": len(qids)}
+            for kind, qids in sorted(by_kind.items())
+        }
     return result
 
 
@@ -64,6 +115,7 @@ def fresh_index(
     settings: Settings,
     embedder: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
+    reranker: Reranker | None = None,
 ) -> Iterator[FreshIndex]:
     """Index ``catalog`` into temporary embedded indexes (tantivy + Milvus Lite); removed on exit.
 
@@ -85,6 +137,9 @@ def fresh_index(
             keyword_weight=settings.keyword_weight,
             vector_weight=settings.vector_weight,
             candidate_pool=settings.candidate_pool,
+            reranker=reranker,
+            profile=settings.search_profile,
+            rerank_top_n=settings.rerank_top_n,
         )
         try:
             yield FreshIndex(searcher=searcher, report=report, data_dir=Path(tmp))
@@ -102,11 +157,17 @@ def run_eval(
     embedder: Embedder | None = None,
     k: int = 10,
     progress: Callable[[int, int], None] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    profiles: tuple[str, ...] = PROFILES,
+    reranker: Reranker | None = None,
 ) -> dict[str, Any]:
-    """Index ``catalog`` into a temporary embedded store and evaluate all three modes."""
+    """Index ``catalog`` into a temporary embedded store; evaluate all three modes, each profile
+    (the reranker from settings: ONNX in-process or the KServe service) and each query kind."""
     embedder = embedder or build_embedder(settings)
-    with fresh_index(catalog, settings, embedder, progress) as fresh:
-        result = evaluate_searcher(fresh.searcher, queries, qrels, k=k)
+    if reranker is None and "quality" in profiles:
+        reranker = build_reranker(settings)
+    with fresh_index(catalog, settings, embedder, progress, reranker=reranker) as fresh:
+        result = evaluate_searcher(fresh.searcher, queries, qrels, k=k, kinds=kinds, profiles=profiles)
         report = fresh.report
     result["catalog"] = {"products": report.products, "skipped_lines": len(report.load.skipped)}
     result["model_version"] = embedder.model_version

@@ -62,9 +62,9 @@ def test_eval_writes_metrics_for_all_modes(small_catalog: Path, data_dir: Path, 
         "\n".join(
             json.dumps(q)
             for q in [
-                {"query_id": "1", "query": "waterproof hiking boots"},
-                {"query_id": "2", "query": "noise cancelling headphones"},
-                {"query_id": "3", "query": "unjudged query"},
+                {"query_id": "1", "query": "waterproof hiking boots", "kind": "attribute"},
+                {"query_id": "2", "query": "noise cancelling headphones", "kind": "keyword"},
+                {"query_id": "3", "query": "unjudged query", "kind": "keyword"},
             ]
         )
     )
@@ -100,4 +100,13 @@ def test_eval_writes_metrics_for_all_modes(small_catalog: Path, data_dir: Path, 
     for values in metrics["modes"].values():
         assert set(values) == {"ndcg@10", "recall@10", "mrr@10"}
         assert 0.5 < values["ndcg@10"] <= 1.0
+    assert set(metrics["profiles"]) == {"fast", "quality"}
+    assert metrics["profiles"]["fast"]["ndcg@10"] == metrics["modes"]["hybrid"]["ndcg@10"]
+    assert metrics["profiles"]["fast"]["latency_ms"]["p95"] > 0
+    quality = metrics["profiles"]["quality"]  # the cross-encoder from the shared test models dir
+    assert 0.5 < quality["ndcg@10"] <= 1.0 and set(quality["degraded"]) <= {"reranker-timeout"}
+    assert set(metrics["kinds"]) == {"attribute", "keyword"}
+    assert metrics["kinds"]["keyword"]["queries"] == 1
+    assert set(metrics["kinds"]["attribute"]) == {"keyword", "vector", "hybrid", "fast", "quality", "queries"}
+    assert "by query kind" in result.output
     assert not (data_dir / "milvus.db").exists(), "eval must not touch the data dir"
