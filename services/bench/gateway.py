@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import statistics
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from pydantic import SecretStr
 from ml.config import Settings
 from ml.retrieval.engine import HybridSearcher, QueryVectorCache
 from services.bench.stub_llm import OpenAIStubServer
-from services.common.launcher import free_port
+from services.common.launcher import app_in_thread
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -49,25 +48,10 @@ def summary(values: Sequence[float]) -> dict[str, float]:
 
 @contextmanager
 def running_gateway(settings: Settings, searcher: HybridSearcher) -> Iterator[str]:
-    import uvicorn
-
     from services.gateway.app import create_app
 
-    app = create_app(settings, searcher=searcher)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
-    thread = threading.Thread(target=server.run, name="gateway-bench", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("gateway did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with app_in_thread(create_app(settings, searcher=searcher), name="gateway-bench") as url:
+        yield url
 
 
 def _clear_query_cache(searcher: HybridSearcher) -> None:

@@ -10,14 +10,12 @@ the agent closes it and the shopper is told. Screenshots: ``test-artifacts/agent
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from services.common.launcher import free_port
+from services.common.launcher import app_in_thread
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -40,7 +38,6 @@ if not CHROMIUM.exists():  # pragma: no cover - CI installs it (apt-get install 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    import uvicorn
 
     from ml.config import Settings
     from services.gateway.app import create_app
@@ -52,18 +49,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("services.gateway.understanding.load_intent_model", lambda _s: None, raising=False)
         app = create_app(Settings(data_dir=data_dir, api_keys=KEY), searcher=build_test_searcher(), llm=False)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("gateway did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", data_dir
-    server.should_exit = True
-    thread.join(timeout=10)
+    with app_in_thread(app, name="agent-console-gateway", timeout_s=20) as url:
+        yield url, data_dir
 
 
 def test_shopper_and_agent_talk_through_the_console(gateway: tuple[str, Path]) -> None:

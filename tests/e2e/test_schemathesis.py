@@ -10,8 +10,6 @@ documented status code, content type, body schema and headers. ``/v1/voice`` is 
 from __future__ import annotations
 
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from schemathesis.checks import (
 
 from ml.config import Settings
 from ml.observability.tracing import install_tracing
-from services.common.launcher import free_port
+from services.common.launcher import app_in_thread
 from services.gateway.app import create_app
 from services.gateway.security import install_security
 from tests.fakes.catalog import build_test_searcher
@@ -81,19 +79,9 @@ CHECKS = [
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    import uvicorn
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(APP, host="127.0.0.1", port=port, log_level="warning", workers=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "gateway did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with app_in_thread(APP, name="schemathesis-gateway", timeout_s=30) as url:
+        yield url
 
 
 @schema.parametrize()

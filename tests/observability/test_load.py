@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 from ml.benchmarks.load import LoadConfig, percentile, percentiles, run_load_sync
 from ml.cli import app as cli
 from ml.config import Settings
-from services.common.launcher import free_port
+from services.common.launcher import app_in_thread
 from services.gateway.app import create_app
 from services.gateway.security import install_security
 from tests.fakes.catalog import build_test_searcher
@@ -37,22 +36,12 @@ def test_nearest_rank_percentiles() -> None:
 
 @pytest.fixture(scope="module")
 def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("load") / "data", max_inflight_requests=64)
     app = create_app(settings, searcher=build_test_searcher(), llm=False)
     install_security(app, settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "gateway did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with app_in_thread(app, name="load-gateway", timeout_s=30) as url:
+        yield url
 
 
 @pytest.mark.integration

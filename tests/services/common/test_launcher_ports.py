@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,21 @@ def test_an_explicit_port_is_not_replaced(tmp_path: Path) -> None:
     proc = _BusyThenFine("fake", port=free_port(), log_path=tmp_path / "log")
     with pytest.raises(RuntimeError, match="already in use"):
         proc.start(timeout_s=30)
+
+
+def test_app_in_thread_serves_over_http_and_stops() -> None:
+    import httpx
+
+    from services.common.launcher import app_in_thread
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        headers = [(b"content-type", b"text/plain")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"hi"})
+
+    with app_in_thread(app, name="tiny") as url:
+        assert httpx.get(url, timeout=5).text == "hi"
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, timeout=2)
