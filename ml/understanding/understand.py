@@ -113,6 +113,11 @@ class TurnUnderstander:
         self.vocab = vocab
         self.intent_model = intent_model
 
+    def warm_up(self) -> None:
+        """Load the intent model (and its embedder) now, so the first shopper doesn't wait for it."""
+        if self.intent_model is not None:
+            self.intent_model.predict(["hello"])
+
     def understand(self, text: str, context: DialogueContext | None = None) -> Understanding:
         context = context or DialogueContext()
         message = " ".join(text.split())

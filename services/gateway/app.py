@@ -158,6 +158,8 @@ def create_app(
         errors = await run_in_threadpool(health.refresh_index_gauges, orchestrator.searcher)
         skew = await run_in_threadpool(health.startup_checks, orchestrator.searcher, settings)
         voice = _build_voice(app, settings)
+        if orchestrator.understander is not None:  # load the intent model's weights before turn one
+            await run_in_threadpool(orchestrator.understander.warm_up)
         log.info(
             "gateway.started",
             llm=orchestrator.llm.model if orchestrator.llm else "offline",
