@@ -6,6 +6,7 @@ captions come before bullets so they survive the embedding model's 256-token win
 
 from __future__ import annotations
 
+from ml.catalog.identifiers import document_identifiers, model_identifiers
 from ml.catalog.product import Product
 
 
@@ -52,6 +53,9 @@ def keyword_fields(product: Product) -> dict[str, str]:
                     product.style,
                     product.model_name,
                     product.model_number,
+                    # "SM-G991B" also as "smg991b", so both spellings match (ml/catalog/identifiers.py)
+                    *document_identifiers(product.title, product.model_name, product.model_number),
+                    *model_identifiers(product.model_name, product.model_number),
                 ],
             )
         ),

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ml.catalog.document import keyword_fields
+from ml.catalog.identifiers import query_identifiers
 from ml.catalog.product import Product
 from ml.retrieval.protocols import IndexUnavailable
 from ml.retrieval.types import IndexHit, SearchFilters
@@ -74,6 +75,8 @@ def filter_clauses(filters: SearchFilters | None) -> list[dict[str, Any]]:
 
 
 def search_body(query: str, k: int, filters: SearchFilters | None = None) -> dict[str, Any]:
+    extra = [i for i in query_identifiers(query) if i not in query.lower().split()]
+    query = " ".join([query, *extra])  # compacted identifiers, as tantivy does (ml/catalog/identifiers.py)
     return {
         "size": k,
         "track_total_hits": False,

@@ -12,6 +12,7 @@ from typing import Any
 import tantivy
 
 from ml.catalog.document import keyword_fields
+from ml.catalog.identifiers import query_identifiers
 from ml.catalog.product import Product
 from ml.retrieval.protocols import IndexUnavailable
 from ml.retrieval.types import IndexHit, SearchFilters
@@ -65,10 +66,12 @@ STOP_WORDS = frozenset(
 
 
 def query_terms(text: str) -> list[str]:
-    """Plain lower-case terms; query-syntax characters never reach tantivy's parser."""
+    """Plain lower-case terms, plus compacted identifiers ("SM-G991B" → also "smg991b");
+    query-syntax characters never reach tantivy's parser."""
     terms = [t for t in _TOKEN.findall(text.lower()) if t not in {"and", "or", "not"}]
     content = [t for t in terms if t not in STOP_WORDS]
-    return (content or terms)[:32]
+    extra = [i for i in query_identifiers(text) if i not in terms]
+    return ((content or terms) + extra)[:32]
 
 
 def _schema() -> tantivy.Schema:
