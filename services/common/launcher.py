@@ -80,6 +80,7 @@ class ModelServerProcess:
         self._owns_log = log_path is None  # a temp log is removed on a clean stop
         self.log_path = log_path or Path(tempfile.mkstemp(prefix=f"shoptalk-{kind}-", suffix=".log")[1])
         self.process: subprocess.Popen[bytes] | None = None
+        self.cwd: Path | None = None  # working directory of the child (None: this process's)
 
     @property
     def url(self) -> str:
@@ -119,7 +120,9 @@ class ModelServerProcess:
 
     def _start_once(self, timeout_s: float) -> ModelServerProcess:
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd
+            )
         deadline = time.monotonic() + timeout_s
         ready_url = self.ready_url
         while time.monotonic() < deadline:

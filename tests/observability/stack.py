@@ -9,18 +9,12 @@ them itself). Configuration is passed as ``SHOPTALK_*`` environment variables, a
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
-from types import TracebackType
-
-import httpx
 
 from ml.paths import SAMPLE_CATALOG
-from services.common.launcher import free_port
+from services.common.launcher import ModelServerProcess
 
 REPO = Path(__file__).resolve().parents[2]
 QUIET_ENV = {
@@ -82,57 +76,28 @@ def indexed_data_dir(root: Path, limit: int = 60) -> Path:
     return data
 
 
-class GatewayProcess:
+class GatewayProcess(ModelServerProcess):
+    """The gateway as a subprocess, on the shared launcher (start, readiness poll, stop, log)."""
+
     def __init__(
         self, data_dir: Path, env: dict[str, str] | None = None, log_path: Path | None = None
     ) -> None:
-        self.port = free_port()
+        super().__init__("gateway", log_path=log_path)
+        # Exactly base_env (no SHOPTALK_* or OpenAI key from this shell), not merged over os.environ.
         self.env = base_env(SHOPTALK_DATA_DIR=str(data_dir), **(env or {}))
-        self.log_path = log_path or Path(tempfile.mkstemp(prefix="shoptalk-gateway-", suffix=".log")[1])
-        self.process: subprocess.Popen[bytes] | None = None
+        self._owns_log = False  # callers read the whole log after a stop
+        self.cwd = REPO
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def ready_url(self) -> str:
+        return f"{self.url}/healthz"
 
-    def start(self, timeout_s: float = 180.0) -> GatewayProcess:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", GATEWAY_LAUNCHER, str(self.port)],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-            )  # fmt: skip
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gateway exited ({self.process.returncode}):\n{self.log()[-4000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        self.stop()
-        raise TimeoutError(f"gateway not up after {timeout_s:.0f}s:\n{self.log()[-4000:]}")
+    @property
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", GATEWAY_LAUNCHER, str(self.port)]
 
     def log(self) -> str:
         try:
             return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-    def __enter__(self) -> GatewayProcess:
-        return self.start() if self.process is None else self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
