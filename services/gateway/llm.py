@@ -99,7 +99,7 @@ class LLMClient:
                 log.warning("llm.local_not_started", hint="run `shoptalk up --llm local`")
             return None
         return cls(
-            api_key=settings.openai_api_key.get_secret_value(),
+            api_key=key,
             model=settings.llm_model,
             base_url=settings.openai_base_url,
             timeout_s=settings.llm_timeout_s,

@@ -235,7 +235,9 @@ def test_golden_queries_and_qrels(by_id: dict[str, list[dict[str, Any]]]) -> Non
 
 def test_query_mix() -> None:
     kinds = Counter(q.kind for q in QUERIES)
-    assert kinds["paraphrase"] >= 5 and kinds["typo"] >= 3 and kinds["brand"] >= 3 and kinds["identifier"] >= 1
+    assert (
+        kinds["paraphrase"] >= 5 and kinds["typo"] >= 3 and kinds["brand"] >= 3 and kinds["identifier"] >= 1
+    )
     assert kinds["question"] + kinds["paraphrase"] >= 10
 
 

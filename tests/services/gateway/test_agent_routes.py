@@ -35,7 +35,9 @@ async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(autouse=True)
 def _no_intent_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests never chat: skip loading (or bootstrapping) the intent model."""
-    monkeypatch.setattr("services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False)
+    monkeypatch.setattr(
+        "services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False
+    )
 
 
 @pytest.fixture

@@ -55,7 +55,9 @@ class Broken:
 
 @pytest.fixture(autouse=True)
 def _no_intent_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False)
+    monkeypatch.setattr(
+        "services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -65,9 +67,9 @@ def _fresh_probes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def _client(searcher, tmp_path) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
     app = create_app(Settings(data_dir=tmp_path / "data"), searcher=searcher, llm=None)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g") as c:
-            yield c
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g")
+    async with app.router.lifespan_context(app), client as c:
+        yield c
 
 
 def test_degraded_searches_are_counted_and_logged(capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,7 +147,9 @@ def test_reload_policy_rebuilds_the_embedder(monkeypatch: pytest.MonkeyPatch, tm
     assert refuse.mismatch and searcher.version_skew
     check = check_or_reload(searcher, Settings(data_dir=tmp_path, embedder_version_mismatch="reload"))
     assert not check.mismatch and searcher.version_skew is None
-    assert isinstance(searcher.embedder, HashingEmbedder) and not isinstance(searcher.embedder, NewAdapterEmbedder)
+    assert isinstance(searcher.embedder, HashingEmbedder) and not isinstance(
+        searcher.embedder, NewAdapterEmbedder
+    )
 
 
 async def test_readyz_reports_version_skew(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -141,7 +141,9 @@ async def test_app_closes_what_it_built(tmp_path: Path, monkeypatch: pytest.Monk
     from services.gateway.app import create_app
     from tests.fakes.catalog import build_test_searcher
 
-    monkeypatch.setattr("services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False)
+    monkeypatch.setattr(
+        "services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False
+    )
     searcher = build_test_searcher()
     vector_close = Closable()
     searcher.vector.close = vector_close.close  # type: ignore[attr-defined]

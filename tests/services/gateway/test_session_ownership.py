@@ -58,7 +58,9 @@ def test_local_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def _no_intent_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """The policy's rules suffice here: skip loading (or bootstrapping) the intent model."""
-    monkeypatch.setattr("services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False)
+    monkeypatch.setattr(
+        "services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False
+    )
 
 
 @pytest.fixture
