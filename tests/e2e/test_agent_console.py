@@ -47,7 +47,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     data_dir = tmp / "data"
     # The frustration signal (not the intent model) triggers the offer here: skip loading the model.
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("services.gateway.understanding.load_intent_model", lambda _s: None, raising=False)
+        mp.setattr("services.gateway.understanding.load_intent_model", lambda *_a, **_k: None, raising=False)
         app = create_app(Settings(data_dir=data_dir, api_keys=KEY), searcher=build_test_searcher(), llm=False)
     with app_in_thread(app, name="agent-console-gateway", timeout_s=20) as url:
         yield url, data_dir
