@@ -217,7 +217,7 @@ class LocalGateway:
 
     def start(self, timeout_s: float = 180.0) -> LocalGateway:
         command = [
-            sys.executable, "-c", "from ml.cli import main; main()",
+            sys.executable, "-c", "from services.cli import main; main()",
             "serve", "gateway", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
         ]  # fmt: skip
         with open(self.log_path, "ab") as log:

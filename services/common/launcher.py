@@ -93,7 +93,7 @@ class ModelServerProcess:
 
     @property
     def command(self) -> list[str]:
-        launcher = "from ml.cli import main; main()"
+        launcher = "from services.cli import main; main()"
         return [
             sys.executable,
             "-c",

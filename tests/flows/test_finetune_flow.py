@@ -119,7 +119,7 @@ def test_blocked_promotion_keeps_champion_and_records_why(
 def test_models_cli_lists_versions_and_promote_rolls_back(
     promoted: dict[str, Any], workspace: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ml.cli import app
+    from services.cli import app
 
     monkeypatch.setenv("SHOPTALK_DATA_DIR", str(workspace.data_dir))
     get_settings.cache_clear()

@@ -66,7 +66,7 @@ def test_plain_ingest_report_can_be_recorded(tmp_path: Path) -> None:
 
 
 def test_runs_cli_lists_and_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ml.cli import app
+    from services.cli import app
 
     store = LineageStore(tmp_path / "lineage.db")
     run_id = store.start_run("drift", {"window": 50})

@@ -6,7 +6,7 @@ import pytest
 import typer
 
 from ml.benchmarks.stats import machine_info
-from ml.cli.bench_search import DEFAULT_SIZES, parse_sizes
+from services.cli.bench_search import DEFAULT_SIZES, parse_sizes
 
 
 def test_parse_sizes_accepts_suffixes() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ml.cli import app
 from ml.config import get_settings
+from services.cli import app
 
 from .conftest import SMALL_CATALOG, write_listings
 

@@ -212,7 +212,7 @@ def test_cli_search_fails_loudly_on_a_corrupt_embedded_file(
     monkeypatch.setenv("SHOPTALK_DATA_DIR", str(data))
     get_settings.cache_clear()
     try:
-        from ml.cli import app
+        from services.cli import app
 
         result = CliRunner().invoke(app, ["search", "hiking boots", "--mode", "vector"])
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ml.cli import up
+from services.cli import up
 
 
 def _open_fds_to(path: Path) -> int:

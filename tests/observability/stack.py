@@ -58,7 +58,7 @@ def indexed_data_dir(root: Path, limit: int = 60) -> Path:
     """Ingest the sample catalog (``limit`` products) into ``root/data`` with the real backends."""
     data = root / "data"
     command = [
-        sys.executable, "-c", "from ml.cli import main; main()",
+        sys.executable, "-c", "from services.cli import main; main()",
         "ingest", "--catalog", str(SAMPLE_CATALOG), "--limit", str(limit),
     ]  # fmt: skip
     done = subprocess.run(

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ml.benchmarks.load import LoadConfig, percentile, percentiles, run_load_sync
-from ml.cli import app as cli
 from ml.config import Settings
+from services.cli import app as cli
 from services.common.launcher import app_in_thread
 from services.gateway.app import create_app
 from services.gateway.security import install_security

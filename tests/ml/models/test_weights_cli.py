@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ml.cli import app
 from ml.models.manifest import get_spec
+from services.cli import app
 from tests.fakes.weights import MODELS_DIR, weights_dir
 
 

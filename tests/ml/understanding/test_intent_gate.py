@@ -147,7 +147,7 @@ def test_cli_trains_prints_the_table_and_says_blocked(
     monkeypatch.setenv("SHOPTALK_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     try:
-        from ml.cli import app
+        from services.cli import app
 
         out = tmp_path / "result.json"
         result = CliRunner().invoke(

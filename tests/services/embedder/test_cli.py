@@ -10,7 +10,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from ml.cli import app
+from services.cli import app
 
 
 def test_serve_lists_the_three_model_services() -> None:
@@ -34,7 +34,7 @@ def test_ray_replicas_without_ray_is_a_clear_usage_error() -> None:
     command = [
         sys.executable,
         "-c",
-        "from ml.cli import main; main()",
+        "from services.cli import main; main()",
         "serve",
         "embedder",
         "--ray-replicas",

@@ -44,7 +44,7 @@ def test_bench_run_measures_overhead_and_streaming(tmp_path: Path) -> None:
 
 
 def test_cli_has_gateway_commands() -> None:
-    from ml.cli import app
+    from services.cli import app
 
     runner = CliRunner()
     serve = runner.invoke(app, ["serve", "gateway", "--help"])
@@ -54,12 +54,12 @@ def test_cli_has_gateway_commands() -> None:
 
 
 def test_bench_cli_refuses_an_empty_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ml.cli import app
     from ml.config import get_settings
+    from services.cli import app
 
     monkeypatch.setenv("SHOPTALK_DATA_DIR", str(tmp_path))
     # configure_logging would bind structlog to CliRunner's temporary stderr, which is closed afterwards
-    monkeypatch.setattr("ml.cli.common.configure_logging", lambda *a, **k: None)
+    monkeypatch.setattr("services.cli.common.configure_logging", lambda *a, **k: None)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(

@@ -235,7 +235,7 @@ def _tiny_catalog(root: Path) -> Path:
 
 
 def test_cli_eval_dialogues_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ml.cli import app
+    from services.cli import app
 
     monkeypatch.setenv("SHOPTALK_DATA_DIR", str(tmp_path / "data"))
     from ml.config import get_settings

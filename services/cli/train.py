@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ml.cli.common import console, out, progress_bar, settings_for_cli, write_json
+from services.cli.common import console, out, progress_bar, settings_for_cli, write_json
 
 train_app = typer.Typer(help="Train models on committed data (intents).", no_args_is_help=True)
 

@@ -18,9 +18,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ml.cli.bench import bench_app
-from ml.cli.common import console, out, settings_for_cli, write_json
 from ml.paths import SAMPLE_CATALOG
+from services.cli.bench import bench_app
+from services.cli.common import console, out, settings_for_cli, write_json
 
 
 def _bench_ingest(
@@ -184,4 +184,4 @@ def bench_flows(
 
 
 def register(app: Any) -> None:
-    """Commands attach to ``bench_app`` (registered by ``ml.cli.bench``)."""
+    """Commands attach to ``bench_app`` (registered by ``services.cli.bench``)."""

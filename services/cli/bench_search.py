@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ml.cli.bench import bench_app
-from ml.cli.common import console, out, settings_for_cli, write_json
 from ml.paths import GOLDEN_QUERIES, SAMPLE_CATALOG
+from services.cli.bench import bench_app
+from services.cli.common import console, out, settings_for_cli, write_json
 
 DEFAULT_SIZES = [10_000, 100_000, 1_000_000]
 

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ml.cli.bench import bench_app
-from ml.cli.common import console, out, settings_for_cli, write_json
+from services.cli.bench import bench_app
+from services.cli.common import console, out, settings_for_cli, write_json
 
 
 def _machine() -> dict[str, Any]:

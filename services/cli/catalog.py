@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ml.cli.common import console, out, progress_bar, settings_for_cli, write_json
 from ml.paths import GOLDEN_QRELS, GOLDEN_QUERIES, SAMPLE_CATALOG
 from ml.retrieval.types import SearchFilters, SearchMode
+from services.cli.common import console, out, progress_bar, settings_for_cli, write_json
 
 
 def ingest(

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ml.cli.bench import bench_app
-from ml.cli.common import console, out, settings_for_cli, write_json
 from ml.paths import GOLDEN_QUERIES
+from services.cli.bench import bench_app
+from services.cli.common import console, out, settings_for_cli, write_json
 
 ROWS = [
     ("healthz", "GET /healthz (HTTP floor)"),

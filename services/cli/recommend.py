@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ml.cli.common import out, settings_for_cli, write_json
 from ml.paths import SAMPLE_CATALOG
+from services.cli.common import out, settings_for_cli, write_json
 
 
 def recommender(
@@ -74,7 +74,7 @@ def forecast(
 
 def register(app: typer.Typer) -> None:
     try:
-        from ml.cli.train import train_app
+        from services.cli.train import train_app
     except ImportError:  # the train group is absent: make one
         train_app = typer.Typer(help="Train models.", no_args_is_help=True)
         app.add_typer(train_app, name="train")

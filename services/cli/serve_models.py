@@ -11,9 +11,9 @@ from typing import Any
 
 import typer
 
-from ml.cli.common import console, settings_for_cli
-from ml.cli.serve import serve_app
 from ml.config import Settings
+from services.cli.common import console, settings_for_cli
+from services.cli.serve import serve_app
 
 HOST = typer.Option("127.0.0.1", "--host", help="Bind address (0.0.0.0 only inside a container).")
 GRPC_PORT = typer.Option(

@@ -14,9 +14,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ml.cli.common import console, out, settings_for_cli, write_json
 from ml.config import Settings
 from ml.paths import SAMPLE_CATALOG
+from services.cli.common import console, out, settings_for_cli, write_json
 
 runs_app = typer.Typer(help="Pipeline run lineage (per run and per stage).", invoke_without_command=True)
 models_app = typer.Typer(

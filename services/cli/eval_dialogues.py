@@ -17,9 +17,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ml.cli.common import console, out, progress_bar, settings_for_cli, write_json
 from ml.logging import configure_logging
 from ml.paths import PACKAGE_ROOT, SAMPLE_CATALOG
+from services.cli.common import console, out, progress_bar, settings_for_cli, write_json
 
 SAMPLE_DIALOGUES = PACKAGE_ROOT / "sample" / "dialogues" / "dialogues.jsonl"
 

@@ -22,8 +22,8 @@ from typing import Annotated
 import httpx
 import typer
 
-from ml.cli.common import console, settings_for_cli
 from ml.paths import SAMPLE_CATALOG
+from services.cli.common import console, settings_for_cli
 
 SERVICE_PORTS = {"embedder": 8091, "asr": 8092, "captioner": 8093}
 
@@ -86,7 +86,8 @@ def _start_service(
     name: str, port: int, timeout_s: float, cmd: list[str] | None = None
 ) -> subprocess.Popen[bytes] | None:
     log_path = os.path.join(os.environ.get("SHOPTALK_DATA_DIR", "data"), "logs", f"{name}.log")
-    cmd = cmd or [sys.executable, "-m", "ml.cli", "serve", name, "--host", "127.0.0.1", "--port", str(port)]
+    cli = [sys.executable, "-m", "services.cli"]
+    cmd = cmd or [*cli, "serve", name, "--host", "127.0.0.1", "--port", str(port)]
     proc = _launch(cmd, log_path)
     console.print(f"starting {name} on 127.0.0.1:{port} (log: {log_path}) …")
     try:
@@ -151,7 +152,8 @@ def up(
     os.environ.setdefault("SHOPTALK_DATA_DIR", str(settings.data_dir))
     # Ingest in a child process: Milvus Lite serves one file from one process, and the gateway
     # (this process) must be the one holding it afterwards.
-    ingest = subprocess.run([sys.executable, "-m", "ml.cli", "ingest", "--catalog", catalog], check=False)
+    cli = [sys.executable, "-m", "services.cli"]
+    ingest = subprocess.run([*cli, "ingest", "--catalog", catalog], check=False)
     if ingest.returncode != 0:
         raise typer.Exit(ingest.returncode)
 
@@ -173,7 +175,7 @@ def up(
         from ml.config import get_settings
 
         get_settings.cache_clear()  # pick up the service URLs set above
-        from ml.cli.serve_gateway import serve_gateway
+        from services.cli.serve_gateway import serve_gateway
 
         serve_gateway(host=host, port=port, log_level="warning")
     finally:  # every child stopped and reaped, whatever ended the run (its ports are free again)

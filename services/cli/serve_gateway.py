@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from ml.cli.common import console, settings_for_cli
-from ml.cli.serve import serve_app
+from services.cli.common import console, settings_for_cli
+from services.cli.serve import serve_app
 
 
 @serve_app.command("gateway")

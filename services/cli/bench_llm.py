@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ml.cli.bench import bench_app
-from ml.cli.common import console, write_json
+from services.cli.bench import bench_app
+from services.cli.common import console, write_json
 
 
 @bench_app.command("llm")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ml.cli.common import console, out, settings_for_cli
+from services.cli.common import console, out, settings_for_cli
 
 weights_app = typer.Typer(help="Fetch and verify model weights (reranker, bge-small, mpnet).")
 ModelsDir = Annotated[

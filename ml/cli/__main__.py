@@ -1,3 +1,0 @@
-from ml.cli import main
-
-main()
