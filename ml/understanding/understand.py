@@ -142,8 +142,9 @@ class TurnUnderstander:
             residual = [t for t in residual if t.lower() not in _GIFT_CONTEXT]
         intent = self._catalog_lookup(intent, residual)
         names_catalog_things = bool(slots.product_types or slots.brands or slots.device_models)
-        unsure_small_talk = intent in (Intent.chit_chat, Intent.out_of_scope) and confidence < LOW_CONFIDENCE
-        if unsure_small_talk and names_catalog_things:  # an unsure guess on a message naming products
+        not_shopping = (Intent.chit_chat, Intent.out_of_scope, Intent.service)
+        unsure = intent in not_shopping and confidence < LOW_CONFIDENCE
+        if unsure and names_catalog_things:  # an unsure non-shopping guess on a message naming products
             intent = Intent.search
         intent = self._in_context(intent, message, slots, residual, reference, ask_kind, context)
         if intent is not Intent.ask_about:
