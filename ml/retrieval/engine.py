@@ -121,6 +121,21 @@ class HybridSearcher:
             finally:
                 timings[name] = round((time.perf_counter() - start) * 1000, 3)
 
+    def prime_query_vectors(self, queries: list[str], base_vectors: np.ndarray) -> None:
+        """Cache query vectors computed elsewhere from the same base model (one batch with the
+        intent model's), so the coming search doesn't embed them again."""
+        embedder = self.embedder
+        apply = getattr(getattr(embedder, "adapter", None), "apply", None)
+        if embedder is None or apply is None:
+            return
+        for query, vector in zip(queries, apply(np.asarray(base_vectors)), strict=True):
+            self.cache.put((embedder.model_version, query), vector)
+            if self.query_vector_listener is not None:
+                try:
+                    self.query_vector_listener(query, vector)
+                except Exception:  # observability must never break search
+                    log.warning("search.query_vector_listener_failed", exc_info=True)
+
     def embed_query(self, query: str) -> np.ndarray:
         if self.embedder is None:
             raise EmbedderUnavailable("no embedder configured")

@@ -23,6 +23,8 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+import numpy as np
+
 from ml.understanding.gibberish import looks_like_gibberish
 from ml.understanding.questions import classify_question
 from ml.understanding.references import extract_reference
@@ -97,6 +99,14 @@ def identifier_terms(terms: Sequence[str]) -> list[str]:
     return [t for t in terms if _IDENTIFIER.match(t)]
 
 
+class CoEmbed(Protocol):
+    """Texts to embed together with the message, and where their base vectors go."""
+
+    def texts(self, slots: Slots, residual: list[str]) -> list[str]: ...
+
+    def receive(self, texts: list[str], base_vectors: np.ndarray) -> None: ...
+
+
 class IntentModel(Protocol):
     def predict(self, texts: list[str]) -> list[tuple[Intent, float, dict[str, float]]]: ...
 
@@ -118,7 +128,15 @@ class TurnUnderstander:
         if self.intent_model is not None:
             self.intent_model.predict(["hello"])
 
-    def understand(self, text: str, context: DialogueContext | None = None) -> Understanding:
+    def understand(
+        self,
+        text: str,
+        context: DialogueContext | None = None,
+        co_embed: CoEmbed | None = None,
+    ) -> Understanding:
+        """``co_embed`` (optional) names texts to embed in the same batch as the message — the
+        search queries the turn is likely to run — and receives their base vectors, so a search
+        turn pays for one forward pass of the embedding model instead of two."""
         context = context or DialogueContext()
         message = " ".join(text.split())
         slots, residual = extract_slots(message, self.vocab)
@@ -134,12 +152,12 @@ class TurnUnderstander:
                 sentiment=compound,
             )
         gibberish = looks_like_gibberish(message, self.vocab)
-        if self.intent_model is not None:
-            intent, confidence, scores = self.intent_model.predict([message])[0]
-        else:  # no trained model: say so in the scores; the policy treats every turn as a need
-            intent, confidence, scores = Intent.search, 0.0, {}
         if slots.gift:
             residual = [t for t in residual if t.lower() not in _GIFT_CONTEXT]
+        if self.intent_model is not None:
+            intent, confidence, scores = self._classify(message, slots, residual, co_embed)
+        else:  # no trained model: say so in the scores; the policy treats every turn as a need
+            intent, confidence, scores = Intent.search, 0.0, {}
         intent = self._catalog_lookup(intent, residual)
         names_catalog_things = bool(slots.product_types or slots.brands or slots.device_models)
         not_shopping = (Intent.chit_chat, Intent.out_of_scope, Intent.service)
@@ -166,6 +184,22 @@ class TurnUnderstander:
             frustrated=frustrated,
             language="other" if _NON_ENGLISH_HINT.search(message) else "en",
         )
+
+    def _classify(
+        self, message: str, slots: Slots, residual: list[str], co_embed: CoEmbed | None
+    ) -> tuple[Intent, float, dict[str, float]]:
+        model = self.intent_model
+        assert model is not None
+        embedder = getattr(model, "embedder", None)
+        if co_embed is None or embedder is None or not hasattr(model, "predict_vectors"):
+            return model.predict([message])[0]
+        extra = [q for q in dict.fromkeys(co_embed.texts(slots, residual)) if q and q != message]
+        if not extra:
+            return model.predict([message])[0]
+        vectors = embedder.embed_base([message, *extra])
+        prediction = model.predict_vectors(vectors[:1], [message])[0]
+        co_embed.receive(extra, vectors[1:])
+        return prediction
 
     @staticmethod
     def _catalog_lookup(intent: Intent, residual: Sequence[str]) -> Intent:

@@ -26,7 +26,7 @@ from ml.retrieval.engine import HybridSearcher
 from ml.retrieval.types import Hit, SearchFilters, SearchMode, SearchResult
 from ml.understanding.fit import rank_by_fit
 from ml.understanding.no_match import NoMatchJudge
-from ml.understanding.types import DialogueContext, Understanding
+from ml.understanding.types import Slots, Understanding
 from ml.understanding.understand import TurnUnderstander, identifier_terms
 from services.gateway import answers, metrics, policy
 from services.gateway.answer_check import check_answer
@@ -77,6 +77,25 @@ class Prepared:
     @property
     def query(self) -> str:
         return self.decision.query or (self.result.query if self.result else "")
+
+
+class _QueryPrimer:
+    """The search queries this turn will run if it is a new need or a refinement, embedded in the
+    intent model's batch (one forward pass for both) and cached for the search that follows."""
+
+    def __init__(self, searcher: HybridSearcher, state: DialogueState) -> None:
+        self.searcher = searcher
+        self.state = state
+
+    def texts(self, slots: Slots, residual: list[str]) -> list[str]:
+        queries = [policy.build_query(list(residual), slots)]
+        if self.state.shown or self.state.need_terms:
+            need = list(dict.fromkeys([*self.state.need_terms, *residual]))
+            queries.append(policy.build_query(need, policy.merge_slots(self.state.slots, slots)))
+        return queries
+
+    def receive(self, texts: list[str], base_vectors: Any) -> None:
+        self.searcher.prime_query_vectors(texts, base_vectors)
 
 
 class ChatOrchestrator:
@@ -141,10 +160,12 @@ class ChatOrchestrator:
         ids = session_ids(self.sessions)
         return Session(session_id=ids.new() if ids is not None else Session.new_id())
 
-    def _understand(self, text: str, context: DialogueContext) -> Understanding:
+    def _understand(self, text: str, state: DialogueState) -> Understanding:
         if self.understander is None:
             raise RuntimeError("the gateway was built without a turn understander")
-        return self.understander.understand(text, context)
+        shared = getattr(self.understander.intent_model, "embedder", None) is self.searcher.embedder
+        primer = _QueryPrimer(self.searcher, state) if shared else None
+        return self.understander.understand(text, state.context(), primer)
 
     # ------------------------------------------------------------------ executing decisions
     async def _run_search(
@@ -230,7 +251,7 @@ class ChatOrchestrator:
         state = session.state
         t0 = time.perf_counter()
         with tracer.start_as_current_span("chat.understand") as span:
-            understanding = await run_in_threadpool(self._understand, req.message, state.context())
+            understanding = await run_in_threadpool(self._understand, req.message, state)
             decision, new_state = policy.decide(understanding, state, req.filters)
             span.set_attribute("shoptalk.intent", decision.intent.value)
             span.set_attribute("shoptalk.action", decision.action)

@@ -73,3 +73,69 @@ def test_no_content_or_mashing_is_flagged(vocab: CatalogVocabulary, text: str) -
 def test_frustration_is_read_from_the_text(vocab: CatalogVocabulary) -> None:
     turn = understand(vocab, "this is useless, you're not helping!!!", Intent.chit_chat, SHOWN)
     assert turn.frustrated and turn.sentiment < 0
+
+
+class BatchSpy:
+    """A base embedder that records its batches (what is tested is one pass for message + queries)."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def embed_base(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        self.batches.append(list(texts))
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+
+class VectorIntent(FixedIntent):
+    def __init__(self, intent: Intent) -> None:
+        super().__init__(intent)
+        self.embedder = BatchSpy()
+
+    def predict(self, texts: list[str]) -> list[tuple[Intent, float, dict[str, float]]]:
+        raise AssertionError("the message must be classified from the shared batch")
+
+    def predict_vectors(self, vectors, texts):  # type: ignore[no-untyped-def]
+        assert len(vectors) == len(texts) == 1
+        return super().predict(list(texts))
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.received: list[str] = []
+
+    def texts(self, slots: Slots, residual: list[str]) -> list[str]:
+        return [" ".join([*residual, *slots.type_terms]), "hiking boots"]
+
+    def receive(self, texts: list[str], base_vectors) -> None:  # type: ignore[no-untyped-def]
+        assert len(texts) == len(base_vectors)
+        self.received = list(texts)
+
+
+def test_search_queries_are_embedded_in_the_message_batch(vocab: CatalogVocabulary) -> None:
+    model = VectorIntent(Intent.search)
+    sink = Collect()
+    turn = TurnUnderstander(vocab, model).understand("waterproof hiking boots", None, sink)
+    assert turn.intent is Intent.search
+    assert len(model.embedder.batches) == 1 and model.embedder.batches[0][0] == "waterproof hiking boots"
+    assert sink.received and sink.received == model.embedder.batches[0][1:]
+
+
+def test_primed_vectors_serve_the_next_search() -> None:
+    import numpy as np
+
+    from ml.embedding.adapter import Adapter
+    from ml.retrieval.engine import HybridSearcher
+
+    class Embedder:
+        model_version = "m+identity"
+        adapter = Adapter.identity()
+        dim = 4
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            raise AssertionError("a primed query must not be embedded again")
+
+    searcher = HybridSearcher(None, None, Embedder())  # type: ignore[arg-type]
+    searcher.prime_query_vectors(["hiking boot"], np.ones((1, 4), dtype=np.float32))
+    assert np.allclose(searcher.embed_query("hiking boot"), 1.0)

@@ -74,16 +74,20 @@ async def test_product_and_image(client: httpx.AsyncClient, settings) -> None:  
     assert r.status_code == 200 and r.json()["title"] == "TrailMaster Waterproof Hiking Boots"
     r = await client.get("/v1/products/NOPE000000")
     assert r.status_code == 404 and "unknown product" in r.json()["error"]
-    # image: none on disk yet → 404; then write one where images_dir points
-    assert (await client.get("/v1/products/B0BOOT0001/image")).status_code == 404
+    # image: none on disk yet → a placeholder, never a broken image; then write one where images_dir points
+    missing = await client.get("/v1/products/B0BOOT0001/image")
+    assert missing.status_code == 200 and missing.headers.get("x-image-placeholder") == "true"
     image_dir = Path(settings.images_dir) / "aa"
     image_dir.mkdir(parents=True)
     jpeg = b"\xff\xd8\xff\xe0" + b"0" * 100 + b"\xff\xd9"
     (image_dir / "B0BOOT0001.jpg").write_bytes(jpeg)
     r = await client.get("/v1/products/B0BOOT0001/image")
     assert r.status_code == 200 and r.content == jpeg and r.headers["content-type"] == "image/jpeg"
-    # a product without an image_path
-    assert (await client.get("/v1/products/B0BOOT0003/image")).status_code == 404
+    # a product without an image_path: the placeholder; an unknown product: 404 naming it
+    none = await client.get("/v1/products/B0BOOT0003/image")
+    assert none.status_code == 200 and none.headers.get("x-image-placeholder") == "true"
+    unknown = await client.get("/v1/products/NOPE000000/image")
+    assert unknown.status_code == 404 and "NOPE000000" in unknown.json()["error"]
 
 
 async def test_health_ready_and_metrics(client: httpx.AsyncClient, searcher) -> None:  # type: ignore[no-untyped-def]
