@@ -17,7 +17,7 @@ import pytest
 
 from ml.observability.tracing import read_spans_file
 from services.bench.stub_llm import OpenAIStubServer
-from tests.observability.stack import GatewayProcess
+from tests.observability.stack import GatewayProcess, indexed_data_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
 
@@ -53,7 +53,9 @@ def test_no_secret_leaks_anywhere(stub: OpenAIStubServer, tmp_path: Path) -> Non
         "SHOPTALK_MAX_BODY_BYTES": "20000",
     }
     emitted: list[str] = []
-    with GatewayProcess(tmp_path / "data", env, log_path=tmp_path / "gateway.log") as gateway:
+    # a small indexed slice, so a result-list turn reaches the (refusing) LLM
+    data_dir = indexed_data_dir(tmp_path, limit=20)
+    with GatewayProcess(data_dir, env, log_path=tmp_path / "gateway.log") as gateway:
         good = {"x-api-key": API_KEYS[1]}
         with httpx.Client(base_url=gateway.url, timeout=60) as client:
             calls = [
@@ -68,11 +70,16 @@ def test_no_secret_leaks_anywhere(stub: OpenAIStubServer, tmp_path: Path) -> Non
                 client.post("/v1/chat", json={"message": "x" * 30000}, headers=good),
                 client.get("/v1/agent/handoffs", headers={"x-api-key": WRONG_KEY}),
             ]
+            # a need the indexed slice surely has (its own first listing), so the LLM is asked
+            found = client.get("/v1/search", params={"q": "boots"}, headers=good).json()
+            hits = found["hits"]
+            assert hits, found
+            need = hits[0]["product"]["title"]
             stub.error_status = 401  # the LLM provider refuses the key → llm-error, logged
-            calls.append(client.post("/v1/chat", json={"message": "boots"}, headers=good))
+            calls.append(client.post("/v1/chat", json={"message": need}, headers=good))
             stub.reset()
             stub.error_status = 500
-            calls.append(client.post("/v1/chat", json={"message": "boots", "stream": True}, headers=good))
+            calls.append(client.post("/v1/chat", json={"message": need, "stream": True}, headers=good))
             stub.reset()
             metrics = client.get("/metrics")
             calls.append(metrics)
@@ -81,7 +88,8 @@ def test_no_secret_leaks_anywhere(stub: OpenAIStubServer, tmp_path: Path) -> Non
         assert statuses[:3] == [401, 401, 401], statuses
         assert statuses[3:5] == [200, 200] and statuses[5] == 422 and statuses[6] == 413, statuses
         assert statuses[7] == 401 and statuses[8] == 200 and statuses[9] == 200, statuses
-        assert "llm-error" in calls[8].json()["degraded"]
+        refused = calls[8].json()
+        assert "llm-error" in (refused["degraded"] or ""), refused
         for call in calls:
             emitted.append(call.text)
             emitted.append(repr(dict(call.headers)))

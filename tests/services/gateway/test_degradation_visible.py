@@ -72,14 +72,23 @@ async def _client(searcher, tmp_path) -> AsyncIterator[httpx.AsyncClient]:  # ty
         yield c
 
 
-def test_degraded_searches_are_counted_and_logged(capsys: pytest.CaptureFixture[str]) -> None:
+def test_degraded_searches_are_counted_and_logged(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ml.retrieval.degradation as degradation
+
+    warned: list[tuple[str, dict[str, object]]] = []
+
+    class Spy:
+        def warning(self, event: str, **fields: object) -> None:
+            warned.append((event, fields))
+
+    monkeypatch.setattr(degradation, "log", Spy())  # whatever the process's log configuration
     searcher = build_test_searcher()
     searcher.embedder = DeadEmbedder()
     before = degraded_count("embedder-unavailable")
     result = searcher.search("hiking boots", k=3)
     assert "embedder-unavailable" in result.degraded and result.hits  # keyword-only, but visible
     assert degraded_count("embedder-unavailable") == before + 1
-    assert "search.degraded" in capsys.readouterr().out
+    assert [e for e, f in warned if "embedder-unavailable" in f["reasons"]] == ["search.degraded"]
 
 
 def test_get_product_outage_raises_instead_of_not_found() -> None:

@@ -128,4 +128,5 @@ def test_product_image_from_the_sample(gateway: str, real_settings: Settings) ->
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert r.content == (SAMPLE_CATALOG / "images" / "small" / with_image[0].image_path).read_bytes()
     without = next(p for p in products.values() if not p.image_path)
-    assert httpx.get(f"{gateway}/v1/products/{without.item_id}/image", timeout=30).status_code == 404
+    placeholder = httpx.get(f"{gateway}/v1/products/{without.item_id}/image", timeout=30)
+    assert placeholder.status_code == 200 and placeholder.headers.get("x-image-placeholder") == "true"
