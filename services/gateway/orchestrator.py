@@ -313,7 +313,8 @@ class ChatOrchestrator:
             handoff = HandoffInfo(status="offered", reason=decision.handoff_reason or "asked")
             if decision.reply != "service":  # the service answer already offers a person
                 offer = answers.handoff_answer("offered", handoff.reason)
-                text = f"{text}\n\n{offer}" if text else offer
+                small_talk = decision.reply == "chit_chat" and handoff.reason == "frustration"
+                text = f"{text}\n\n{offer}" if text and not small_talk else offer
         session.state = new_state
         return Prepared(
             request=req,

@@ -201,6 +201,8 @@ def _decide(
         return Decision(intent=Intent.out_of_scope, action="reply", reply="rephrase"), new
 
     intent = u.intent
+    if u.frustrated and intent in (Intent.search, Intent.refine) and u.slots.is_empty():
+        intent = Intent.chit_chat  # "this is useless!!!" is about the conversation, not a need
     if intent is Intent.handoff:
         return Decision(intent=intent, action="handoff", handoff="open", handoff_reason="asked"), new
     if intent is Intent.service:

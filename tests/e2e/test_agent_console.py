@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
 ]
 KEY = "console-key-42"
 FAST_POLLS = "window.HANDOFF_POLL_MS = 250; window.AGENT_POLL_MS = 250;"
-XSS = '<img src=x onerror="window.__xss=1">'
+XSS = '<img src=x onerror="window.__xss=true">'
 
 if not CHROMIUM.exists():  # pragma: no cover - CI installs it (apt-get install chromium)
     pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
@@ -66,13 +66,13 @@ def test_shopper_and_agent_talk_through_the_console(gateway: tuple[str, Path]) -
             shopper.add_init_script(FAST_POLLS)
             shopper.goto(url + "/")
 
-            # 1. the shopper searches (with markup in the text), then asks about an order
-            shopper.fill("#message", f"brass desk lamp {XSS}")
+            # 1. the shopper searches, then complains (with markup in the text)
+            shopper.fill("#message", "brass desk lamp")
             shopper.press("#message", "Enter")
             expect(shopper.locator(".msg.assistant").nth(0)).to_have_attribute(
                 "data-done", "true", timeout=30_000
             )
-            shopper.fill("#message", "this is useless, you're not helping!!!")
+            shopper.fill("#message", f"this is useless, you're not helping!!! {XSS}")
             shopper.press("#message", "Enter")
             service_turn = shopper.locator(".msg.assistant").nth(1)
             expect(service_turn).to_have_attribute("data-done", "true", timeout=30_000)
@@ -105,7 +105,7 @@ def test_shopper_and_agent_talk_through_the_console(gateway: tuple[str, Path]) -
             expect(agent).to_have_title("(1) ShopTalk · Agent console")
             expect(summary).to_contain_text('Last message: "this is useless')
             transcript = agent.locator("#transcript")
-            expect(transcript.locator(".msg.user").first).to_contain_text(XSS)  # shown as text
+            expect(transcript.locator(".msg.user").nth(1)).to_contain_text(XSS)  # shown as text
             assert transcript.locator("img[src='x']").count() == 0
             expect(transcript.locator(".msg.assistant").first).to_contain_text("Shown:")
 

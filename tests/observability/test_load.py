@@ -55,7 +55,10 @@ def test_smoke_load_has_no_errors_and_multi_turn_sessions(gateway_url: str) -> N
     assert report["client_errors"] == {}, report
     assert report["status_counts"] == {"200": report["requests"]}
     assert report["conversations"] >= 1  # whole multi-turn scripts were completed
-    assert report["degraded"].get("no-llm") == report["requests"]  # offline answerer, as configured
+    # offline answerer, as configured: result lists are marked no-llm (questions, replies and
+    # no-match turns are answered from data whatever the configuration, so they carry no mark)
+    assert 0 < report["degraded"].get("no-llm", 0) <= report["requests"]
+    assert not {r for r in report["degraded"] if r.startswith("llm-")}, report["degraded"]
     lat = report["latency_ms"]
     assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"]
     assert report["throughput_rps"] == pytest.approx(report["requests"] / report["wall_s"], rel=0.01)
