@@ -288,7 +288,7 @@ async def _history(orchestrator: ChatOrchestrator, cache: RecommendationCache, s
 @router.get(
     "/products/{item_id}/similar",
     response_model=RecommendationResponse,
-    responses={404: {"model": ErrorResponse}},
+    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
     summary="Similar items: nearest neighbours of the same type, variants collapsed",
 )
 async def similar_items(
