@@ -5,8 +5,9 @@ far and a conversation summary; afterwards every shopper, assistant and agent me
 Agent replies (and "an agent joined"/"closed" notices) are what the shopper's client polls for with
 :meth:`HandoffStore.pending_for_shopper`, by a monotonically increasing message ``seq``.
 
-Two real stores, same behaviour (``tests/services/gateway/test_handoff_store.py`` runs one suite
-on both):
+Two real stores, one implementation (:class:`services.gateway.handoff_sql.SQLHandoffStore`: the
+queries and rules once, the SQL dialect differences as data) and one behaviour
+(``tests/services/gateway/test_handoff_store.py`` runs one suite on both):
 
 * :class:`services.gateway.handoff_sqlite.SQLiteHandoffStore` — a SQLite file
   (``data_dir/handoffs.db``; WAL, ``synchronous=FULL``), the default;
