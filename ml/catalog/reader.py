@@ -133,7 +133,7 @@ def parse_listing(obj: Any, images: dict[str, str] | None = None) -> Product:
     nodes = obj.get("node") or []
     node_path = next((str(n["node_name"]) for n in nodes if isinstance(n, dict) and n.get("node_name")), None)
     domain = obj.get("domain_name")
-    image_path = (images or {}).get(main_image) if main_image else None
+    image_path = first_image_path(main_image, obj.get("other_image_id"), images or {})
 
     return Product(
         item_id=item_id.strip(),
@@ -157,6 +157,12 @@ def parse_listing(obj: Any, images: dict[str, str] | None = None) -> Product:
         domains=[domain] if isinstance(domain, str) else [],
         **listing_facts(obj),
     )
+
+
+def first_image_path(main: str | None, others: Any, images: dict[str, str]) -> str | None:
+    """The main image's path, else the first ``other_image_id`` that ``images.csv`` knows."""
+    ids = [main, *(others if isinstance(others, list) else [])]
+    return next((images[i] for i in ids if isinstance(i, str) and i in images), None)
 
 
 def listing_facts(obj: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,8 @@ Outputs (below ``--out``, in the real ABO layout):
 
 * ``listings/metadata/listings_{0,1}.json.gz`` — one ABO listing per line;
 * ``images/metadata/images.csv.gz`` and ``images/small/<xx>/<hash>.jpg`` — a drawn illustration for
-  every product's main image (products without a ``main_image_id``, like some in ABO, have none);
+  every product: its main image, or, for the ~1 % of listings without a ``main_image_id`` (as in
+  ABO), its first ``other_image_id``, so every sample product has a picture;
 
 and below ``--golden``: ``queries.jsonl``, ``qrels.jsonl`` and ``stats.json``. The same seed always
 produces byte-identical files.
@@ -88,11 +89,14 @@ def build(seed: int = DEFAULT_SEED) -> Sample:
 
     lang_rng = random.Random(f"abo-sample:{seed}:languages")
     image_rng = random.Random(f"abo-sample:{seed}:images")
+    no_main_rng = random.Random(f"abo-sample:{seed}:images:no-main")
     for product in products:
         assign_language(lang_rng, product)
         if product.anchor or image_rng.random() >= MISSING_IMAGE_RATE:
             product.main_image_id = image_id(image_rng)
         product.other_image_ids = [image_id(image_rng) for _ in range(image_rng.choice((0, 1, 2, 3, 4, 6)))]
+        if product.main_image_id is None:  # no main image, as in ABO: its picture is another view
+            product.other_image_ids.insert(0, image_id(no_main_rng))
     rng.shuffle(products)
 
     dup_rng = random.Random(f"abo-sample:{seed}:duplicates")
@@ -101,7 +105,7 @@ def build(seed: int = DEFAULT_SEED) -> Sample:
         to_record(p, duplicate_language(dup_rng, p)) for p in products if dup_rng.random() < DUPLICATE_RATE
     ]
     for record in duplicates:
-        if dup_rng.random() < 0.5:
+        if dup_rng.random() < 0.5 and "main_image_id" in record:  # a main-less listing keeps its picture
             record.pop("other_image_id", None)
         records.insert(dup_rng.randint(0, len(records)), record)
 
@@ -112,13 +116,20 @@ def build(seed: int = DEFAULT_SEED) -> Sample:
     return sample
 
 
+def picture_id(product: SampleProduct) -> str:
+    """The image a shopper sees first: the main image, else the first other view."""
+    found = product.main_image_id or next(iter(product.other_image_ids), None)
+    if found is None:
+        raise AssertionError(f"sample product {product.item_id} has no image id")
+    return found
+
+
 def _draw_images(products: list[SampleProduct]) -> list[tuple[str, str, bytes]]:
-    """Every product with a main image id gets its illustration, in image-id order."""
+    """Every product gets its illustration (under its picture id), in image-id order."""
     out = []
-    for product in sorted((p for p in products if p.main_image_id), key=lambda p: p.main_image_id or ""):
-        assert product.main_image_id is not None
-        jpeg = draw_product(product.product_type, product.color, product.main_image_id, product.brand)
-        out.append((product.main_image_id, image_path(product.main_image_id), jpeg))
+    for product in sorted(products, key=picture_id):
+        iid = picture_id(product)
+        out.append((iid, image_path(iid), draw_product(product.product_type, product.color, iid, product.brand)))
     return out
 
 

@@ -146,6 +146,18 @@ def test_images_csv_maps_main_image(tmp_path: Path) -> None:
     assert product.image_path == "ab/img1.jpg"
 
 
+def test_listing_without_main_image_shows_its_first_known_other_view() -> None:
+    images = {"img2": "ab/img2.jpg", "img3": "ab/img3.jpg", "main": "ab/main.jpg"}
+    no_main = listing("B1", "Lamp")
+    no_main["other_image_id"] = ["gone", "img2", "img3"]
+    assert parse_listing(no_main, images=images).image_path == "ab/img2.jpg"
+    both = {**no_main, "main_image_id": "main"}
+    assert parse_listing(both, images=images).image_path == "ab/main.jpg"  # the main image wins
+    bad = {**listing("B2", "Lamp"), "other_image_id": "img2"}  # not a list: ignored, no image
+    assert parse_listing(bad, images=images).image_path is None
+    assert parse_listing(listing("B3", "Lamp"), images=images).image_path is None
+
+
 def test_limit_counts_unique_products(small_catalog: Path) -> None:
     assert len(read_catalog(small_catalog, limit=3).products) == 3
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from PIL import Image, ImageDraw, ImageFont
@@ -32,23 +31,18 @@ from ml.retrieval.protocols import IndexUnavailable
 from ml.retrieval.types import SearchFilters, SearchMode, SearchResult
 from services.gateway.deps import get_orchestrator, get_settings
 from services.gateway.orchestrator import ChatOrchestrator
-from services.gateway.schemas import ErrorResponse
+from services.gateway.routes.documented import ItemId, error_responses, json_get
 from services.gateway.understanding import catalog_products
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 SEARCH_PARAMS = frozenset({"q", "k", "mode", "price_min", "price_max", "type", "brand", "color"})
-ITEM_ID = r"^[A-Za-z0-9_-]{1,64}$"
 THUMB_PX = 96
 CACHE_CONTROL = "public, max-age=86400"
 log = get_logger(__name__)
 
 
-@router.get(
-    "/search",
-    response_model=SearchResult,
-    responses={422: {"model": ErrorResponse}},
-    summary="Hybrid product search (keyword ∥ vector → fused), with filters",
-)
+@json_get(router, "/search", SearchResult,
+          "Hybrid product search (keyword ∥ vector → fused), with filters", 422)
 async def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=4000, description="Search text.")],
@@ -102,14 +96,9 @@ async def _product_or_404(item_id: str, orchestrator: ChatOrchestrator) -> Produ
     return product
 
 
-@router.get(
-    "/products/{item_id}",
-    response_model=Product,
-    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse, "description": "Indexes down."}},
-    summary="One product by item id",
-)
+@json_get(router, "/products/{item_id}", Product, "One product by item id", 404, 503)
 async def get_product(
-    item_id: Annotated[str, PathParam(pattern=ITEM_ID)],
+    item_id: ItemId,
     orchestrator: ChatOrchestrator = Depends(get_orchestrator),
 ) -> Product:
     return await _product_or_404(item_id, orchestrator)
@@ -216,13 +205,13 @@ def _image_response(request: Request, data: bytes, media: str, etag: str, placeh
     responses={
         200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The picture or a placeholder."},
         304: {"description": "Not modified (If-None-Match matched the ETag)."},
-        404: {"model": ErrorResponse},
+        **error_responses(404),
     },
     summary="The product's main image (size thumb|full); a placeholder when it has none",
 )
 async def get_product_image(
     request: Request,
-    item_id: Annotated[str, PathParam(pattern=ITEM_ID)],
+    item_id: ItemId,
     size: Annotated[ImageSize, Query(description="thumb (≤96 px) or full.")] = "full",
     orchestrator: ChatOrchestrator = Depends(get_orchestrator),
     settings: Settings = Depends(get_settings),
@@ -253,14 +242,10 @@ class ProductImages(BaseModel):
     images: list[ProductImage]
 
 
-@router.get(
-    "/products/{item_id}/images",
-    response_model=ProductImages,
-    responses={404: {"model": ErrorResponse}},
-    summary="The product's pictures (for a gallery); a placeholder entry when it has none",
-)
+@json_get(router, "/products/{item_id}/images", ProductImages,
+          "The product's pictures (for a gallery); a placeholder entry when it has none", 404)
 async def get_product_images(
-    item_id: Annotated[str, PathParam(pattern=ITEM_ID)],
+    item_id: ItemId,
     orchestrator: ChatOrchestrator = Depends(get_orchestrator),
     settings: Settings = Depends(get_settings),
 ) -> ProductImages:

@@ -19,10 +19,10 @@ import hashlib
 import json
 import time
 from collections import OrderedDict
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -35,11 +35,11 @@ from ml.recommend.synthetic import Event
 from ml.retrieval.types import SearchFilters
 from services.gateway.deps import get_orchestrator, get_settings
 from services.gateway.orchestrator import ChatOrchestrator
-from services.gateway.schemas import ErrorResponse
+from services.gateway.routes.documented import ITEM_ID, ItemId, error_responses, json_get
 
 log = get_logger(__name__)
+T = TypeVar("T")
 router = APIRouter(prefix="/v1", tags=["recommendations"])
-ITEM_ID = r"^[A-Za-z0-9_-]{1,64}$"
 SESSION_ID = r"^[A-Za-z0-9_-]{1,128}$"
 CACHE_TTL_S = 300
 MAX_VIEWS = 50
@@ -268,6 +268,14 @@ async def _cached(
     return response
 
 
+async def _known(call: Callable[..., T], *args: Any) -> T:
+    """Run a recommender call off the event loop; an unknown item is a 404 naming the id."""
+    try:
+        return await run_in_threadpool(call, *args)
+    except UnknownItem as exc:
+        raise HTTPException(status_code=404, detail=f"unknown product {exc.item_id!r}") from exc
+
+
 async def _history(orchestrator: ChatOrchestrator, cache: RecommendationCache, session_id: str) -> list[str]:
     """Shown (top of each result list), asked-about and viewed items, oldest first."""
     ids: list[str] = []
@@ -285,14 +293,10 @@ async def _history(orchestrator: ChatOrchestrator, cache: RecommendationCache, s
 
 
 # ---------------------------------------------------------------------- routes
-@router.get(
-    "/products/{item_id}/similar",
-    response_model=RecommendationResponse,
-    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
-    summary="Similar items: nearest neighbours of the same type, variants collapsed",
-)
+@json_get(router, "/products/{item_id}/similar", RecommendationResponse,
+          "Similar items: nearest neighbours of the same type, variants collapsed", 404, 422)
 async def similar_items(
-    item_id: Annotated[str, PathParam(pattern=ITEM_ID)],
+    item_id: ItemId,
     k: Annotated[int, Query(ge=1, le=50)] = 8,
     price_min: Annotated[float | None, Query(ge=0)] = None,
     price_max: Annotated[float | None, Query(ge=0)] = None,
@@ -309,32 +313,22 @@ async def similar_items(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
 
     async def compute() -> RecommendationResponse:
-        try:
-            found = await run_in_threadpool(rec.similar, item_id, k, filters)
-        except UnknownItem as exc:
-            raise HTTPException(status_code=404, detail=f"unknown product {exc.item_id!r}") from exc
+        found = await _known(rec.similar, item_id, k, filters)
         return RecommendationResponse(kind="similar", item_id=item_id, source="similar", items=_items(found))
 
     return await _cached(cache, rec, ["similar", item_id, k, filters.model_dump()], compute)
 
 
-@router.get(
-    "/products/{item_id}/complements",
-    response_model=RecommendationResponse,
-    responses={404: {"model": ErrorResponse}},
-    summary="Goes with: items made for or used with this one, mined from the catalog",
-)
+@json_get(router, "/products/{item_id}/complements", RecommendationResponse,
+          "Goes with: items made for or used with this one, mined from the catalog", 404)
 async def complement_items(
-    item_id: Annotated[str, PathParam(pattern=ITEM_ID)],
+    item_id: ItemId,
     k: Annotated[int, Query(ge=1, le=50)] = 8,
     rec: Recommender = Depends(get_recommender),
     cache: RecommendationCache = Depends(get_cache),
 ) -> RecommendationResponse:
     async def compute() -> RecommendationResponse:
-        try:
-            found = await run_in_threadpool(rec.complements, item_id, k)
-        except UnknownItem as exc:
-            raise HTTPException(status_code=404, detail=f"unknown product {exc.item_id!r}") from exc
+        found = await _known(rec.complements, item_id, k)
         return RecommendationResponse(
             kind="complements", item_id=item_id, source="complement", items=_items(found)
         )
@@ -342,12 +336,8 @@ async def complement_items(
     return await _cached(cache, rec, ["complements", item_id, k], compute)
 
 
-@router.get(
-    "/recommendations",
-    response_model=RecommendationResponse,
-    responses={422: {"model": ErrorResponse}},
-    summary="For you: ranked by the LightGBM recommender from what the session saw",
-)
+@json_get(router, "/recommendations", RecommendationResponse,
+          "For you: ranked by the LightGBM recommender from what the session saw", 422)
 async def for_you(
     session_id: Annotated[str, Query(pattern=SESSION_ID)],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
@@ -375,7 +365,7 @@ async def for_you(
     "/events",
     response_model=EventAck,
     status_code=202,
-    responses={404: {"model": ErrorResponse}},
+    responses=error_responses(404),
     summary="Log a shopper event (view, ask, add to cart) for recommendations and forecasting",
 )
 async def log_event(
@@ -384,10 +374,7 @@ async def log_event(
     rec: Recommender = Depends(get_recommender),
     cache: RecommendationCache = Depends(get_cache),
 ) -> EventAck:
-    try:
-        product = await run_in_threadpool(rec.product, body.item_id)
-    except UnknownItem as exc:
-        raise HTTPException(status_code=404, detail=f"unknown product {exc.item_id!r}") from exc
+    product = await _known(rec.product, body.item_id)
     event = Event(body.session_id, now_iso(), body.event, product.item_id, product.product_type)
     await run_in_threadpool(InteractionLog.in_data_dir(settings.data_dir).append, event)
     await cache.add_view(body.session_id, product.item_id)

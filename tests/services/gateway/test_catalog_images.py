@@ -83,3 +83,31 @@ def test_compute_facets_merges_brand_spellings_and_skips_empty() -> None:
     products = [p.model_copy(update={"brand": b}) for p, b in zip(sample_products(), brands, strict=False)]
     facets = compute_facets(products)
     assert [(b.value, b.count) for b in facets.brands] == [("Acme", 2)]
+
+
+def test_every_sample_product_is_served_a_drawn_picture(tmp_path: Path) -> None:
+    """The sample promises a picture per product, main image or not; sizes and caching hold for all."""
+    from ml.catalog.reader import read_catalog
+    from ml.paths import SAMPLE_CATALOG
+    from services.gateway.routes.catalog import resolve_image
+
+    products = read_catalog(SAMPLE_CATALOG).products
+    settings = Settings(data_dir=tmp_path / "data")
+    assert [p.item_id for p in products if resolve_image(p, settings) is None] == []
+    no_main = [p for p in products if p.main_image_id is None]
+    assert no_main  # as in ABO, some listings have no main image: they show another view
+    picked = [no_main[0], next(p for p in products if p.main_image_id)]
+    app = create_app(settings, searcher=build_test_searcher(picked))
+    with TestClient(app) as c:
+        for p in picked:
+            full = c.get(f"/v1/products/{p.item_id}/image")
+            thumb = c.get(f"/v1/products/{p.item_id}/image", params={"size": "thumb"})
+            assert full.status_code == thumb.status_code == 200, p.item_id
+            assert "x-image-placeholder" not in full.headers and full.headers["content-type"] == "image/jpeg"
+            assert Image.open(io.BytesIO(full.content)).size == (160, 160)
+            assert max(Image.open(io.BytesIO(thumb.content)).size) <= 96
+            assert "max-age" in full.headers["cache-control"] and full.headers["etag"] != thumb.headers["etag"]
+            again = c.get(f"/v1/products/{p.item_id}/image", headers={"If-None-Match": full.headers["etag"]})
+            assert again.status_code == 304
+            listed = c.get(f"/v1/products/{p.item_id}/images").json()["images"]
+            assert listed[0]["role"] == "main" and listed[0]["synthetic"] is True
