@@ -11,6 +11,7 @@ Undecodable, empty, oversized or over-long audio → 400 with the reason.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,10 +26,11 @@ from services.common.model import V2Model
 from services.common.tensors import (
     TensorSpec,
     binary_elements,
+    binary_instances,
     build_response,
     bytes_output,
     check_inputs,
-    decode_base64,
+    each_element,
     fp32_output,
     json_output,
     string_parameter,
@@ -51,17 +53,8 @@ class AsrModel(V2Model):
     client_errors: ClassVar[tuple[type[Exception], ...]] = (AudioError, LanguageError)
 
     def __init__(self, transcriber: Transcriber, name: str = MODEL_NAME, max_batch: int = 8) -> None:
-        super().__init__(name, max_batch=max_batch)
+        super().__init__(name, max_batch=max_batch, backend=transcriber)
         self.transcriber = transcriber
-
-    def load(self) -> bool:
-        self.transcriber.load()
-        self.ready = True
-        log.info("asr.ready", model_version=self.transcriber.model_version)
-        return self.ready
-
-    def response_parameters(self) -> dict[str, Any]:
-        return {"model_version": self.transcriber.model_version}
 
     def _language(self, language: str | None) -> str | None:
         if language is not None and not (2 <= len(language) <= 8 and language.replace("-", "").isalpha()):
@@ -69,13 +62,8 @@ class AsrModel(V2Model):
         return language
 
     def _transcribe_all(self, blobs: list[bytes], language: str | None) -> list[Transcript]:
-        out = []
-        for i, blob in enumerate(blobs):
-            try:
-                out.append(self.transcriber.transcribe_bytes(blob, language))
-            except AudioError as exc:
-                raise InvalidInput(f"audio element {i}: {exc}") from exc
-        return out
+        transcribe = partial(self.transcriber.transcribe_bytes, language=language)
+        return each_element(blobs, transcribe, (AudioError,), "audio")
 
     def infer_v2(self, request: InferRequest) -> InferResponse:
         tensors = check_inputs(request, self.inputs)
@@ -91,16 +79,11 @@ class AsrModel(V2Model):
         return build_response(request, self.name, outputs, self.response_parameters())
 
     def infer_v1(self, instances: list[Any]) -> list[Any]:
-        blobs: list[bytes] = []
-        language: str | None = None
-        for i, item in enumerate(instances):
-            value = item.get("b64") if isinstance(item, dict) else item
-            if not isinstance(value, str):
-                raise InvalidInput(f'instance {i} must be base64 audio or {{"b64": "..."}}')
-            if isinstance(item, dict) and isinstance(item.get("language"), str):
-                language = item["language"]
-            blobs.append(decode_base64(value, f"instance {i}"))
-        results = self._transcribe_all(blobs, self._language(language))
+        blobs = binary_instances(instances, "audio")
+        languages = [
+            i["language"] for i in instances if isinstance(i, dict) and isinstance(i.get("language"), str)
+        ]
+        results = self._transcribe_all(blobs, self._language(languages[-1] if languages else None))
         return [r.as_dict() for r in results]
 
 

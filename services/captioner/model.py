@@ -9,9 +9,9 @@ Corrupt, empty or oversized images → 400 with the reason.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
-from kserve.errors import InvalidInput
 from kserve.protocol.infer_type import InferRequest, InferResponse
 from PIL import Image
 
@@ -22,10 +22,11 @@ from services.common.model import V2Model
 from services.common.tensors import (
     TensorSpec,
     binary_elements,
+    binary_instances,
     build_response,
     bytes_output,
     check_inputs,
-    decode_base64,
+    each_element,
     string_parameter,
 )
 
@@ -43,26 +44,12 @@ class CaptionerModel(V2Model):
     client_errors: ClassVar[tuple[type[Exception], ...]] = (ImageError,)
 
     def __init__(self, captioner: BlipCaptioner, name: str = MODEL_NAME, max_batch: int = 32) -> None:
-        super().__init__(name, max_batch=max_batch)
+        super().__init__(name, max_batch=max_batch, backend=captioner)
         self.captioner = captioner
 
-    def load(self) -> bool:
-        self.captioner.load()
-        self.ready = True
-        log.info("captioner.ready", model_version=self.captioner.model_version)
-        return self.ready
-
-    def response_parameters(self) -> dict[str, Any]:
-        return {"model_version": self.captioner.model_version}
-
     def _decode(self, blobs: list[bytes]) -> list[Image.Image]:
-        images = []
-        for i, blob in enumerate(blobs):
-            try:
-                images.append(decode_image(blob, self.captioner.max_image_bytes))
-            except ImageError as exc:
-                raise InvalidInput(f"image element {i}: {exc}") from exc
-        return images
+        decode = partial(decode_image, max_bytes=self.captioner.max_image_bytes)
+        return each_element(blobs, decode, (ImageError,), "image")
 
     def infer_v2(self, request: InferRequest) -> InferResponse:
         tensors = check_inputs(request, self.inputs)
@@ -74,13 +61,7 @@ class CaptionerModel(V2Model):
         )
 
     def infer_v1(self, instances: list[Any]) -> list[Any]:
-        blobs = []
-        for i, item in enumerate(instances):
-            value = item.get("b64") if isinstance(item, dict) else item
-            if not isinstance(value, str):
-                raise InvalidInput(f'instance {i} must be base64 image or {{"b64": "..."}}')
-            blobs.append(decode_base64(value, f"instance {i}"))
-        return list(self.captioner.caption_images(self._decode(blobs)))
+        return list(self.captioner.caption_images(self._decode(binary_instances(instances, "image"))))
 
 
 def build_model(settings: Any) -> CaptionerModel:

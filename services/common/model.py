@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from kserve import Model
 from kserve.errors import InferenceError, InvalidInput
@@ -26,14 +26,36 @@ log = get_logger(__name__)
 T = TypeVar("T")
 
 
+class Backend(Protocol):
+    """The ``ml/`` model a service wraps: loaded once, named by its version."""
+
+    @property
+    def model_version(self) -> str: ...
+
+    def load(self) -> Any: ...
+
+
 class V2Model(Model):
     inputs: ClassVar[tuple[TensorSpec, ...]] = ()
     outputs: ClassVar[tuple[TensorSpec, ...]] = ()
     client_errors: ClassVar[tuple[type[Exception], ...]] = ()
 
-    def __init__(self, name: str, max_batch: int = 64) -> None:
+    def __init__(self, name: str, max_batch: int = 64, backend: Backend | None = None) -> None:
         super().__init__(name)
         self.max_batch = max_batch
+        self.backend = backend
+
+    # --- lifecycle (a backend's by default) -----------------------------------------------
+    def warm_up(self) -> None:
+        """Run once after loading, before the model reports ready (first request pays nothing)."""
+
+    def load(self) -> bool:
+        if self.backend is not None:
+            self.backend.load()
+        self.warm_up()
+        self.ready = True
+        log.info("model.ready", model=self.name, **self.response_parameters())
+        return self.ready
 
     # --- metadata (GET /v2/models/NAME) -------------------------------------------------
     def get_input_types(self) -> list[dict[str, Any]]:
@@ -51,7 +73,7 @@ class V2Model(Model):
 
     def response_parameters(self) -> dict[str, Any]:
         """Reported with every response (v2 ``parameters``, v1 top-level keys)."""
-        return {}
+        return {} if self.backend is None else {"model_version": self.backend.model_version}
 
     # --- kserve entry point ---------------------------------------------------------------
     async def predict(

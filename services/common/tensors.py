@@ -16,13 +16,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from kserve.errors import InvalidInput
 from kserve.protocol.infer_type import InferInput, InferOutput, InferRequest, InferResponse
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,30 @@ def binary_elements(tensor: InferInput, max_batch: int | None = None) -> list[by
             out.append(value)
         else:
             raise InvalidInput(f"{what} is {type(value).__name__}; send base64 text")
+    return out
+
+
+def binary_instances(instances: Sequence[Any], kind: str) -> list[bytes]:
+    """File bytes from v1 ``instances``: each a base64 string or ``{"b64": "..."}``."""
+    blobs: list[bytes] = []
+    for i, item in enumerate(instances):
+        value = item.get("b64") if isinstance(item, dict) else item
+        if not isinstance(value, str):
+            raise InvalidInput(f'instance {i} must be base64 {kind} or {{"b64": "..."}}')
+        blobs.append(decode_base64(value, f"instance {i}"))
+    return blobs
+
+
+def each_element(
+    blobs: Sequence[bytes], fn: Callable[[bytes], T], errors: tuple[type[Exception], ...], kind: str
+) -> list[T]:
+    """``fn`` over every element; a bad one is a 400 naming its index (``"image element 2: …"``)."""
+    out: list[T] = []
+    for i, blob in enumerate(blobs):
+        try:
+            out.append(fn(blob))
+        except errors as exc:
+            raise InvalidInput(f"{kind} element {i}: {exc}") from exc
     return out
 
 

@@ -72,18 +72,11 @@ class RerankerModel(V2Model):
     )
 
     def __init__(self, reranker: CrossEncoderReranker, name: str = MODEL_NAME) -> None:
-        super().__init__(name, max_batch=MAX_DOCUMENTS)
+        super().__init__(name, max_batch=MAX_DOCUMENTS, backend=reranker)
         self.reranker = reranker
 
-    def load(self) -> bool:
-        self.reranker.load()
+    def warm_up(self) -> None:
         self.reranker.score("warm-up", ["warm-up document"], budget_ms=0)
-        self.ready = True
-        log.info("reranker.ready", model_version=self.reranker.model_version)
-        return self.ready
-
-    def response_parameters(self) -> dict[str, Any]:
-        return {"model_version": self.reranker.model_version}
 
     def _score(self, query: str, documents: list[str]) -> list[float]:
         # The service has no per-request budget of its own: the caller's HTTP timeout is it.
