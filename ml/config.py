@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     service_timeout_s: float = 10.0
     service_retries: int = Field(default=2, ge=0, description="Retries on 5xx/connection errors (never 4xx).")
     service_breaker_failures: int = Field(default=3, ge=1, description="Failures that open the breaker.")
-    service_breaker_reset_s: float = Field(default=10.0, gt=0, description="Cool-down before a trial call.")
+    service_breaker_reset_s: float = Field(default=5.0, gt=0, description="Cool-down before a trial call.")
     asr_model: str = Field(default="base", description="base | tiny.en | folder | models:/…")
     asr_compute_type: str = "int8"
     asr_language: str | None = Field(default=None, description="Unset: detect the language per request.")

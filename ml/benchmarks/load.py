@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -54,6 +55,12 @@ class LoadConfig:
     # real shoppers are; with a single api_key every shopper shares one bucket
     api_keys: Sequence[str] = ()
     conversations: Sequence[Sequence[str]] = CONVERSATIONS
+    # set to end the run early (fault tests stop once the dependency has recovered)
+    stop: threading.Event | None = None
+    # shoppers in ``greedy`` (by index) share ``greedy_key`` and send turns back to back, ignoring
+    # think time and 429s, to go over a rate limit on purpose; the others pace themselves
+    greedy: frozenset[int] = frozenset()
+    greedy_key: str | None = None
 
 
 @dataclass
@@ -62,6 +69,13 @@ class Sample:
     status: int | None  # None: the request failed client-side
     error: str | None = None
     degraded: tuple[str, ...] = ()
+    started_at: float = 0.0  # time.monotonic() when the request was sent
+    session_id: str | None = None  # the session the gateway answered in
+    message: str = ""
+    shopper: int = -1
+    handoff: str | None = None  # handoff status in the answer (offered, open, …)
+    handoff_id: str | None = None
+    answered_by: str | None = None  # llm | offline
 
 
 @dataclass
@@ -91,7 +105,24 @@ class LoadResult:
             "degraded": dict(sorted(degraded.items())),
             "latency_ms": percentiles(every),
             "ok_latency_ms": percentiles(ok),
+            **({"by_group": self.by_group(config)} if config.greedy else {}),
         }
+
+    def by_group(self, config: LoadConfig) -> dict[str, Any]:
+        """Statuses of the shoppers over the limit on purpose vs the rest (rate-limit runs)."""
+        groups: dict[str, Any] = {}
+        for name, wanted in (("greedy", True), ("polite", False)):
+            mine = [s for s in self.samples if (s.shopper in config.greedy) is wanted]
+            shoppers = {s.shopper for s in mine}
+            limited = {s.shopper for s in mine if s.status == 429}
+            statuses = Counter(str(s.status) for s in mine if s.status is not None)
+            groups[name] = {
+                "shoppers": len(shoppers),
+                "requests": len(mine),
+                "status_counts": dict(sorted(statuses.items())),
+                "shoppers_with_429": len(limited),
+            }
+        return groups
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -122,52 +153,68 @@ async def _turn(
     payload: dict[str, Any] = {"message": message, "k": k}
     if session_id:
         payload["session_id"] = session_id
+    sent_at = time.monotonic()
     start = time.perf_counter()
     try:
         response = await client.post("/v1/chat", json=payload, headers=headers)
     except httpx.TimeoutException:
-        return Sample(time.perf_counter() - start, None, "timeout"), None
+        return Sample(time.perf_counter() - start, None, "timeout", started_at=sent_at, message=message), None
     except httpx.HTTPError as exc:
-        return Sample(time.perf_counter() - start, None, type(exc).__name__), None
+        error = type(exc).__name__
+        return Sample(time.perf_counter() - start, None, error, started_at=sent_at, message=message), None
     elapsed = time.perf_counter() - start
     body: Any = None
-    degraded: tuple[str, ...] = ()
+    sample = Sample(elapsed, response.status_code, started_at=sent_at, message=message)
     if response.status_code == 200:
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, AttributeError):
             body = response.json()
-            degraded = tuple(r for r in (body.get("degraded") or "").split(",") if r)
-    return Sample(elapsed, response.status_code, None, degraded), body
+            sample.degraded = tuple(r for r in (body.get("degraded") or "").split(",") if r)
+            sample.session_id = body.get("session_id")
+            sample.answered_by = body.get("answered_by")
+            handoff = body.get("handoff") or {}
+            sample.handoff, sample.handoff_id = handoff.get("status"), handoff.get("handoff_id")
+    return sample, body
 
 
 async def _shopper(
     index: int, client: httpx.AsyncClient, config: LoadConfig, deadline: float, result: LoadResult
 ) -> None:
     conversation_no = index  # shoppers start on different scripts
-    headers = {"x-api-key": config.api_keys[index % len(config.api_keys)]} if config.api_keys else None
-    while time.monotonic() < deadline:
+    greedy = index in config.greedy
+    key = config.greedy_key if greedy and config.greedy_key else None
+    if key is None and config.api_keys:
+        key = config.api_keys[index % len(config.api_keys)]
+    headers = {"x-api-key": key} if key else None
+
+    def over() -> bool:
+        return time.monotonic() >= deadline or (config.stop is not None and config.stop.is_set())
+
+    while not over():
         script = config.conversations[conversation_no % len(config.conversations)]
         conversation_no += 1
         session_id: str | None = None
         for message in script:
-            if time.monotonic() >= deadline:
+            if over():
                 return
             sample, body = await _turn(client, message, session_id, config.k, headers)
+            sample.shopper = index
             result.samples.append(sample)
-            if sample.status == 429 or sample.status == 503:
+            if (sample.status == 429 or sample.status == 503) and not greedy:
                 await asyncio.sleep(0.5)  # honour back-pressure a little, as a real client would
             if isinstance(body, dict):
                 session_id = body.get("session_id") or session_id
-            if config.think_time_s:
+            if config.think_time_s and not greedy:
                 await asyncio.sleep(config.think_time_s)
         result.conversations += 1
 
 
-async def run_load(config: LoadConfig) -> LoadResult:
-    """Run ``config.sessions`` shoppers for ``config.duration_s`` seconds against ``config.url``."""
+async def run_load(config: LoadConfig, result: LoadResult | None = None) -> LoadResult:
+    """Run ``config.sessions`` shoppers for ``config.duration_s`` seconds against ``config.url``
+    (samples go into ``result`` as they arrive, for a caller watching from another thread)."""
     headers = {"x-api-key": config.api_key} if config.api_key else {}
     limits = httpx.Limits(max_connections=config.sessions, max_keepalive_connections=config.sessions)
     timeout = httpx.Timeout(config.timeout_s, connect=min(5.0, config.timeout_s))
-    result = LoadResult()
+    result = result if result is not None else LoadResult()
     async with httpx.AsyncClient(
         base_url=config.url, headers=headers, limits=limits, timeout=timeout
     ) as client:

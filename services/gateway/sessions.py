@@ -289,8 +289,11 @@ class RedisSessionStore:
 
 def build_session_store(settings: Settings) -> SessionStore:
     ids = SessionIds(session_secret(settings))
-    if settings.redis_url:
-        return RedisSessionStore.from_url(settings.redis_url, settings.session_ttl_s, ids)
+    if settings.redis_url:  # an outage keeps turns in the process until Redis returns
+        from services.gateway.session_buffer import BufferedSessionStore
+
+        redis = RedisSessionStore.from_url(settings.redis_url, settings.session_ttl_s, ids)
+        return BufferedSessionStore(redis, max_turns=settings.session_max_turns)
     return MemorySessionStore(ttl_s=settings.session_ttl_s, ids=ids)
 
 

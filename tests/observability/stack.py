@@ -54,8 +54,9 @@ def base_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def indexed_data_dir(root: Path, limit: int = 60) -> Path:
-    """Ingest the sample catalog (``limit`` products) into ``root/data`` with the real backends."""
+def indexed_data_dir(root: Path, limit: int = 60, env: dict[str, str] | None = None) -> Path:
+    """Ingest the sample catalog (``limit`` products) into ``root/data`` with the real backends
+    (``env``: more ``SHOPTALK_*`` settings, e.g. a Milvus server or a KServe embedder)."""
     data = root / "data"
     command = [
         sys.executable, "-c", "from services.cli import main; main()",
@@ -63,7 +64,7 @@ def indexed_data_dir(root: Path, limit: int = 60) -> Path:
     ]  # fmt: skip
     done = subprocess.run(
         command,
-        env=base_env(SHOPTALK_DATA_DIR=str(data)),
+        env=base_env(SHOPTALK_DATA_DIR=str(data), **(env or {})),
         capture_output=True,
         text=True,
         timeout=600,

@@ -10,6 +10,7 @@ import pytest
 
 from ml.config import Settings
 from services.gateway.app import create_app
+from services.gateway.session_buffer import BufferedSessionStore
 from services.gateway.sessions import (
     MemorySessionStore,
     RedisSessionStore,
@@ -138,7 +139,8 @@ def test_store_factory_picks_redis_by_url(tmp_path) -> None:  # type: ignore[no-
     store = build_session_store(
         Settings(data_dir=tmp_path, redis_url="redis://127.0.0.1:1/0", session_ttl_s=42)
     )
-    assert isinstance(store, RedisSessionStore) and store.ttl_s == 42
+    assert isinstance(store, BufferedSessionStore)  # Redis behind an outage buffer
+    assert isinstance(store.inner, RedisSessionStore) and store.inner.ttl_s == 42
 
 
 async def test_dead_session_store_does_not_fail_the_turn(tmp_path) -> None:  # type: ignore[no-untyped-def]
