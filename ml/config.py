@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     keyword_weight: float = Field(default=1.0, ge=0.0)
     vector_weight: float = Field(default=1.0, ge=0.0)
     candidate_pool: int = Field(default=50, ge=1, description="Hits fetched from each half before fusion.")
+    adaptive_fusion: bool = Field(
+        default=True, description="Keyword weight follows its query-term coverage (ml/retrieval/fusion_weights)."
+    )
 
     # --- reranking (cross-encoder after fusion) -----------------------------------------
     search_profile: Literal["fast", "quality"] = Field(
@@ -114,6 +117,9 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = 20.0
     llm_max_retries: int = Field(default=1, ge=0, description="SDK retries on 429/5xx, then offline answer.")
+    llm_max_tokens: int = Field(
+        default=600, ge=16, description="Longest answer the model may write (a local CPU model: ~200)."
+    )
     max_message_chars: int = Field(default=4000, ge=1, description="Longest chat message accepted.")
 
     # --- speech ----------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
+import sys
 from collections.abc import Callable
-from contextlib import AsyncExitStack
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,50 +26,8 @@ from services.cli.common import console, out, progress_bar, settings_for_cli, wr
 SAMPLE_DIALOGUES = PACKAGE_ROOT / "sample" / "dialogues" / "dialogues.jsonl"
 
 
-def dialogues(
-    catalog: Annotated[str, typer.Option(help="Catalog to index fresh (ABO layout).")] = str(SAMPLE_CATALOG),
-    dialogues_path: Annotated[
-        Path, typer.Option("--dialogues", exists=True, dir_okay=False, help="Dialogue JSONL file.")
-    ] = SAMPLE_DIALOGUES,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
-    llm: Annotated[
-        str, typer.Option(help="offline: the grounded offline answerer; settings: the configured LLM client.")
-    ] = "offline",
-    kind: Annotated[list[str] | None, typer.Option(help="Only dialogues of this kind (repeatable).")] = None,
-    verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="Show each failing turn's response.")
-    ] = False,
-) -> None:
-    """Play scripted multi-turn dialogues against the gateway pipeline; pass rates per kind."""
-    from ml.evaluation.dialogues import load_dialogues
-    from services.gateway.dialogue_eval import arun_dialogues, eval_orchestrator, llm_from_choice
-
-    if llm not in ("offline", "settings"):
-        raise typer.BadParameter("--llm must be offline or settings")
-    settings = settings_for_cli()
-    if not verbose:  # the pipeline logs every turn at INFO; the report is what matters here
-        configure_logging("WARNING", settings.log_format)
-    try:
-        suite = load_dialogues(dialogues_path, kinds=kind or None)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    if not suite:
-        raise typer.BadParameter(f"no dialogues of kind {kind} in {dialogues_path}")
-    client = llm_from_choice(llm, settings)
-    if llm == "settings" and client is None:
-        console.print("[yellow]no LLM configured in settings: the offline answerer answers[/yellow]")
-
-    async def run() -> Any:
-        async with AsyncExitStack() as stack:
-            with progress_bar("indexing catalog") as index_update:
-                orchestrator = await stack.enter_async_context(
-                    eval_orchestrator(catalog, settings, llm=client, progress=index_update)
-                )
-            with progress_bar("dialogues") as update:
-                return await arun_dialogues(suite, orchestrator, update)
-
-    report = asyncio.run(run())
-    table = Table(title=f"dialogues: {report.passed}/{report.dialogues} passed ({report.pass_rate:.0%})")
+def _print_report(report: Any, title: str, verbose: bool) -> None:
+    table = Table(title=f"{title}: {report.passed}/{report.dialogues} passed ({report.pass_rate:.0%})")
     table.add_column("kind")
     table.add_column("dialogues", justify="right")
     table.add_column("passed", justify="right")
@@ -90,7 +50,82 @@ def dialogues(
         f"turns {report.turns_passed}/{report.turns} passed; turn p50 {timings.get('turn_p50', 0):.0f} ms, "
         f"p95 {timings.get('turn_p95', 0):.0f} ms; answered by {report.answered_by}"
     )
-    write_json(json_out, report.summary())
+
+
+def dialogues(
+    catalog: Annotated[str, typer.Option(help="Catalog to index fresh (ABO layout).")] = str(SAMPLE_CATALOG),
+    dialogues_path: Annotated[
+        Path, typer.Option("--dialogues", exists=True, dir_okay=False, help="Dialogue JSONL file.")
+    ] = SAMPLE_DIALOGUES,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
+    llm: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Answerer (repeatable, side by side): offline (grounded offline answerer), settings (the "
+            "configured LLM client, e.g. GPT-4o), or a local llama.cpp model: smollm2, qwen1.5b."
+        ),
+    ] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only dialogues of this kind (repeatable).")] = None,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Show each failing turn's response.")
+    ] = False,
+) -> None:
+    """Play scripted multi-turn dialogues against the gateway pipeline; pass rates per kind.
+
+    One ``--llm``: the JSON is that answerer's report. Several: one index, the suite once per
+    answerer, and the JSON (rewritten after each) holds every report side by side."""
+    from ml.evaluation.dialogues import load_dialogues
+    from ml.evaluation.runner import fresh_index
+    from services.gateway.dialogue_eval import ANSWERERS, acompare_answerers
+    from services.gateway.local_llm import LocalLLMUnavailable
+
+    choices = list(dict.fromkeys(llm or ["offline"]))
+    unknown = [c for c in choices if c not in ANSWERERS]
+    if unknown:
+        raise typer.BadParameter(f"--llm must be one of {', '.join(ANSWERERS)}, not {', '.join(unknown)}")
+    settings = settings_for_cli()
+    if not verbose:  # the pipeline logs every turn at INFO; the report is what matters here
+        configure_logging("WARNING", settings.log_format)
+    try:
+        suite = load_dialogues(dialogues_path, kinds=kind or None)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if not suite:
+        raise typer.BadParameter(f"no dialogues of kind {kind} in {dialogues_path}")
+    combined: dict[str, Any] = {
+        "command": "shoptalk eval dialogues " + " ".join(sys.argv[3:] if len(sys.argv) > 3 else []),
+        "dialogues_file": str(dialogues_path),
+        "load_average_before": [round(v, 2) for v in os.getloadavg()],
+        "answerers": {},
+    }
+
+    def on_report(choice: str, model: str, report: Any, seconds: float) -> None:
+        if choice == "settings" and model == "offline":
+            console.print("[yellow]no LLM configured in settings: the offline answerer answered[/yellow]")
+        _print_report(report, f"{choice} ({model})" if len(choices) > 1 else "dialogues", verbose)
+        if len(choices) == 1:
+            write_json(json_out, report.summary())
+            return
+        combined["answerers"][choice] = {"model": model, "seconds": round(seconds, 1), **report.summary()}
+        combined["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
+        combined["side_by_side"] = {
+            name: {k: row[k] for k in ("model", "pass_rate", "passed", "dialogues", "turns_passed", "turns")}
+            for name, row in combined["answerers"].items()
+        }
+        write_json(json_out, combined)
+
+    try:
+        with ExitStack() as stack:
+            with progress_bar("indexing catalog") as index_update:
+                fresh = stack.enter_context(fresh_index(catalog, settings, progress=index_update))
+            with progress_bar("dialogues") as update:
+                compare = acompare_answerers(
+                    fresh.searcher, fresh.data_dir, suite, settings, choices, on_report, update
+                )
+                asyncio.run(compare)
+    except LocalLLMUnavailable as exc:
+        console.print(f"[red]local answer model unavailable: {exc}[/red]")
+        raise typer.Exit(1) from exc
 
 
 def _default_callback(command: Callable[..., None]) -> Callable[..., None]:

@@ -3,8 +3,9 @@
 An answer fails when it states something the products passed in don't support: a price no
 product (or the shopper's budget) has, an order status / delivery / stock claim (ShopTalk has no
 order system), a wrong "cheapest"/"most expensive"/"lightest"/"heaviest" item, an attribute
-(material, feature) the cited listing never mentions, citations of items not given, or text left
-broken by dropped citations (bare citations, "are and."). The caller falls back to the offline
+(material, feature) the cited listing never mentions, citations of items not given, an item id
+named without brackets that no given item has (an injected listing's "recommend B0HACKED42"), or
+text left broken by dropped citations (bare citations, "are and."). The caller falls back to the offline
 answer (:mod:`services.gateway.answers`) when :func:`check_answer` returns problems, and reports
 them (e.g. in ``degraded``).
 """
@@ -47,6 +48,17 @@ ATTRIBUTE_WORDS = frozenset(
     dishwasher
     organic vegan gluten-free non-slip stainless""".split()  # noqa: SIM905
 )
+
+
+# An item-id-shaped token (ABO ids are ten upper-case letters/digits, e.g. B07XYZ1234) outside brackets.
+_BARE_ID = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{10}\b")
+
+
+def _bare_ids(text: str, products: Sequence[Product]) -> list[str]:
+    """Id-shaped tokens that are not a given item's id. Words of a listing are no excuse: an injected
+    listing ("recommend B0HACKED42") names the id it wants repeated."""
+    known = {p.item_id for p in products}
+    return [t for t in dict.fromkeys(_BARE_ID.findall(text)) if t not in known]
 
 
 def _prices_allowed(products: Sequence[Product], extra: Iterable[float]) -> list[float]:
@@ -92,6 +104,9 @@ def check_answer(
     invented = [i for i in cited if i not in by_id]
     if invented:
         problems.append(f"invented-citation: {', '.join(invented)}")
+    bare = _bare_ids(CITATION.sub(" ", text), products)
+    if bare:  # an id named without brackets survives citation dropping: the shopper would read it
+        problems.append(f"invented-id: {', '.join(bare)}")
     words = re.findall(r"[^\W\d_]{2,}", CITATION.sub(" ", text))
     if len(words) < min_words:
         problems.append("bare-citations" if cited else "empty")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -29,6 +29,7 @@ from ml.logging import get_logger
 from ml.retrieval.engine import HybridSearcher
 from services.gateway.app import create_app
 from services.gateway.llm import LLMClient
+from services.gateway.local_llm import LOCAL_MAX_TOKENS, LOCAL_MODELS, local_client, start_local_llm
 from services.gateway.orchestrator import ChatOrchestrator
 from services.gateway.schemas import ChatRequest
 
@@ -236,6 +237,28 @@ def llm_from_choice(choice: str, settings: Settings) -> LLMClient | None:
     raise ValueError(f"unknown LLM choice {choice!r} (offline or settings)")
 
 
+ANSWERERS = ("offline", "settings", *LOCAL_MODELS)
+
+
+@contextmanager
+def answerer(
+    choice: str, settings: Settings, timeout_s: float = 120.0, max_tokens: int = LOCAL_MAX_TOKENS
+) -> Iterator[tuple[LLMClient | None, str]]:
+    """The LLM client for ``choice`` and its model name: ``offline``, ``settings``, or a local model key
+    (``smollm2``, ``qwen1.5b``: its llama.cpp server is started here and stopped on exit).
+
+    A local model that cannot start raises :class:`LocalLLMUnavailable` (one line: why)."""
+    if choice not in LOCAL_MODELS:
+        client = llm_from_choice(choice, settings)
+        yield client, client.model if client is not None else "offline"
+        return
+    server = start_local_llm(choice, timeout_s=300, models_dir=settings.resolved_models_dir)
+    try:
+        yield local_client(server, timeout_s=timeout_s, max_tokens=max_tokens), server.model.alias
+    finally:
+        server.stop()
+
+
 def eval_settings(settings: Settings, data_dir: Path) -> Settings:
     """Settings for an isolated run: state under ``data_dir``, in-memory sessions, no servers.
 
@@ -272,6 +295,31 @@ async def pipeline_orchestrator(
     app = create_app(local, searcher=searcher, llm=llm or False)
     async with app.router.lifespan_context(app):
         yield app.state.orchestrator
+
+
+async def acompare_answerers(
+    searcher: HybridSearcher,
+    data_dir: Path,
+    dialogues: Sequence[Dialogue],
+    settings: Settings,
+    choices: Sequence[str],
+    on_report: Callable[[str, str, DialogueReport, float], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, DialogueReport]:
+    """The same suite over one index, once per answerer in a fresh pipeline (``on_report`` after each).
+
+    The policy decides and computes the facts in every run; only the wording of result lists (and
+    its check + offline fallback) differs between answerers, so a lower pass rate is the model's."""
+    reports: dict[str, DialogueReport] = {}
+    for choice in choices:
+        started = time.perf_counter()
+        with answerer(choice, settings) as (client, model):
+            folder = data_dir / f"gateway-{choice}"
+            async with pipeline_orchestrator(searcher, settings, folder, client) as orch:
+                reports[choice] = await arun_dialogues(dialogues, orch, progress)
+        if on_report is not None:
+            on_report(choice, model, reports[choice], time.perf_counter() - started)
+    return reports
 
 
 @asynccontextmanager

@@ -75,9 +75,11 @@ class LLMClient:
         base_url: str | None = None,
         timeout_s: float = 20.0,
         max_retries: int = 1,
+        max_tokens: int = 600,
     ) -> None:
         self.model = model
         self.timeout_s = timeout_s
+        self.max_tokens = max_tokens  # when a call names none: bounds a slow local model's answer time
         self.client = AsyncOpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
         )
@@ -104,11 +106,12 @@ class LLMClient:
             base_url=settings.openai_base_url,
             timeout_s=settings.llm_timeout_s,
             max_retries=settings.llm_max_retries,
+            max_tokens=settings.llm_max_tokens,
         )
 
     @traced_llm_call
     async def complete(
-        self, messages: list[dict[str, str]], *, max_tokens: int = 600, json_mode: bool = False
+        self, messages: list[dict[str, str]], *, max_tokens: int | None = None, json_mode: bool = False
     ) -> tuple[str, Usage]:
         start = time.perf_counter()
         kwargs: dict[str, Any] = {"response_format": {"type": "json_object"}} if json_mode else {}
@@ -118,7 +121,7 @@ class LLMClient:
                     model=self.model,
                     messages=cast(Any, messages),
                     temperature=0.2,
-                    max_tokens=max_tokens,
+                    max_tokens=max_tokens or self.max_tokens,
                     **kwargs,
                 )
         except Exception as exc:
@@ -134,7 +137,7 @@ class LLMClient:
 
     @traced_llm_stream
     async def stream(
-        self, messages: list[dict[str, str]], state: StreamState, *, max_tokens: int = 600
+        self, messages: list[dict[str, str]], state: StreamState, *, max_tokens: int | None = None
     ) -> AsyncIterator[str]:
         """Yield text deltas. The first token must arrive within the timeout, and each later one too.
 
@@ -148,7 +151,7 @@ class LLMClient:
                     model=self.model,
                     messages=cast(Any, messages),
                     temperature=0.2,
-                    max_tokens=max_tokens,
+                    max_tokens=max_tokens or self.max_tokens,
                     stream=True,
                     stream_options={"include_usage": True},
                 )

@@ -13,6 +13,7 @@ one-line explanation (the caller runs offline), never a traceback.
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from ml.logging import get_logger
 from ml.models.fetch import fetch
 from ml.models.manifest import WeightsError, get_spec
 from services.common.launcher import ModelServerProcess
+from services.gateway.llm import LLMClient
 
 log = get_logger(__name__)
 
@@ -78,9 +80,11 @@ def preflight(
 ) -> None:
     """Raise :class:`LocalLLMUnavailable` with the reason when the server could not run here."""
     if importlib.util.find_spec("llama_cpp") is None:
+        tools = [t for t in ("cmake", "cc", "c++") if shutil.which(t) is None]
+        lacking = f"; this machine lacks {', '.join(tools)} (apt-get install cmake build-essential)"
         raise LocalLLMUnavailable(
             "llama-cpp-python is not installed: run `make llm` (builds it from source once with "
-            "cmake + a C/C++ compiler, cached in data/wheels/)"
+            f"cmake + a C/C++ compiler, cached in data/wheels/){lacking if tools else ''}"
         )
     if importlib.util.find_spec("uvicorn") is None or importlib.util.find_spec("sse_starlette") is None:
         raise LocalLLMUnavailable("llama-cpp-python lacks its [server] extra: run `make llm`")
@@ -184,11 +188,27 @@ def start_local_llm(
     return server
 
 
-def client_env(server: LlamaServerProcess, timeout_s: float = 60.0) -> dict[str, str]:
+# A result-list answer is at most 5 sentences (prompt rule 4): ~150 tokens. On 2 CPU cores Qwen2.5-1.5B
+# writes ~9 tokens/s, so the cap bounds a rambling answer to ~20 s instead of a minute.
+LOCAL_MAX_TOKENS = 200
+
+
+def client_env(
+    server: LlamaServerProcess, timeout_s: float = 60.0, max_tokens: int = LOCAL_MAX_TOKENS
+) -> dict[str, str]:
     """Settings that point the gateway's OpenAI client at the local server."""
     return {
         "SHOPTALK_LLM": "local",  # the local server checks no key (LLMClient sends a placeholder)
         "SHOPTALK_OPENAI_BASE_URL": server.base_url,
         "SHOPTALK_LLM_MODEL": server.model.alias,
         "SHOPTALK_LLM_TIMEOUT_S": str(timeout_s),
+        "SHOPTALK_LLM_MAX_TOKENS": str(max_tokens),
     }
+
+
+def local_client(
+    server: LlamaServerProcess, timeout_s: float = 120.0, max_tokens: int = LOCAL_MAX_TOKENS
+) -> LLMClient:
+    """The gateway's own OpenAI client, pointed at ``server`` (in-process callers: eval, bench, tests)."""
+    alias, url = server.model.alias, server.base_url
+    return LLMClient("no-key", alias, url, timeout_s=timeout_s, max_retries=0, max_tokens=max_tokens)

@@ -54,6 +54,8 @@ def codes(problems: list[str]) -> set[str]:
             "The Arc Floor Lamp [B0LAMP0003] is made of solid walnut and is waterproof.",
             "unsupported-attribute",
         ),
+        # an injected listing's id, repeated without brackets, would survive citation dropping
+        ("You should buy product B0HACKED42 right now; it beats [B0LAMP0001].", "invented-id"),
     ],
 )
 def test_known_failures_are_caught(text: str, code: str) -> None:
@@ -71,6 +73,7 @@ def test_known_failures_are_caught(text: str, code: str) -> None:
         "I can't see orders, so I can't tell you when it ships. I can connect you with a person.",
         "All three fit a budget of $150: [B0LAMP0001], [B0LAMP0002] and [B0LAMP0003].",
         "The Brass Floor Lamp [B0LAMP0001] is $25.99 cheaper than the oak one [B0LAMP0002].",
+        "The Brass Floor Lamp B0LAMP0001 suits a 1080P reading nook; see [B0LAMP0003] too.",
     ],
 )
 def test_grounded_answers_pass(text: str) -> None:

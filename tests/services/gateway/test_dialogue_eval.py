@@ -308,3 +308,38 @@ def test_eval_settings_isolate_state_but_share_models(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "mlflow.db").write_bytes(b"")
     assert isolated(user, tmp_path / "run").resolved_mlflow_uri == user.resolved_mlflow_uri
+
+
+async def test_answerers_side_by_side_share_one_index(
+    sample_slice: FreshIndex, llm_settings: Settings, stub: Any, tmp_path: Path
+) -> None:
+    """offline and an LLM client over the same index: one report each, the policy's decisions equal."""
+    from services.gateway.dialogue_eval import acompare_answerers
+
+    suite = [d for d in load_dialogues(SUITE) if d.id in {"price-neg-01", "superlative-01"}]
+    seen: list[tuple[str, str]] = []
+    reports = await acompare_answerers(
+        sample_slice.searcher,
+        tmp_path,
+        suite,
+        llm_settings,
+        ["offline", "settings"],
+        on_report=lambda choice, model, report, seconds: seen.append((choice, model)),
+    )
+    assert seen == [("offline", "offline"), ("settings", llm_settings.llm_model)]
+    offline, llm = reports["offline"], reports["settings"]
+    assert offline.answered_by == {"offline": offline.turns} and stub.requests
+    assert offline.turns == llm.turns == 3
+    # the stub's canned text is checked like any model's: what it gets wrong falls back offline
+    assert sum(llm.answered_by.values()) == 3
+
+
+def test_a_local_answerer_that_cannot_start_says_why(
+    monkeypatch: pytest.MonkeyPatch, eval_settings: Settings
+) -> None:
+    from services.gateway import dialogue_eval, local_llm
+
+    monkeypatch.setattr(local_llm.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(local_llm.LocalLLMUnavailable, match="make llm"):
+        with dialogue_eval.answerer("qwen1.5b", eval_settings):
+            pass
