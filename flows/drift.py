@@ -84,19 +84,22 @@ def report_task(
     return str(render_report(reference, current, path, method, threshold))
 
 
-def run_drift(
-    settings: Settings,
-    catalog: str,
-    *,
+@flow(name="shoptalk-drift", persist_result=False, log_prints=False)
+def drift_flow(
+    catalog: str = str(SAMPLE_CATALOG),
     window: int | None = None,
     method: str | None = None,
     threshold: float | None = None,
     report: bool = False,
     limit: int | None = None,
     rebuild_reference: bool = False,
-    reference: np.ndarray | None = None,
+    settings: Settings | None = None,
+    reference: Any = None,
 ) -> dict[str, Any]:
-    """The flow body (call inside a Prefect flow). ``reference`` overrides the catalog reference."""
+    """Compare the newest logged query embeddings with the reference; pass/fail + metrics.
+
+    ``reference`` (embeddings) overrides the catalog reference."""
+    settings = settings or get_settings()
     method = method or settings.drift_method
     threshold = settings.drift_threshold if threshold is None else threshold
     window = window or settings.drift_window
@@ -147,29 +150,3 @@ def run_drift(
         store.finish_run(run_id, COMPLETED, record)
         log.info("drift.done", score=result.score, detected=result.detected, method=method)
         return record
-
-
-@flow(name="shoptalk-drift", persist_result=False, log_prints=False)
-def drift_flow(
-    catalog: str = str(SAMPLE_CATALOG),
-    window: int | None = None,
-    method: str | None = None,
-    threshold: float | None = None,
-    report: bool = False,
-    limit: int | None = None,
-    rebuild_reference: bool = False,
-    settings: Settings | None = None,
-    reference: Any = None,
-) -> dict[str, Any]:
-    """Compare the newest logged query embeddings with the reference; pass/fail + metrics."""
-    return run_drift(
-        settings or get_settings(),
-        catalog,
-        window=window,
-        method=method,
-        threshold=threshold,
-        report=report,
-        limit=limit,
-        rebuild_reference=rebuild_reference,
-        reference=reference,
-    )

@@ -298,6 +298,16 @@ def _understood(response: Mapping[str, Any], filter_key: str, slot_key: str) -> 
     return values
 
 
+# (expectation field = filter/slot key, how a failure names it, how values compare)
+_UNDERSTOOD_SLOTS: tuple[tuple[str, str, Callable[[str], str]], ...] = (
+    ("colors", "colour", _norm_color),
+    ("exclude_colors", "excluded colour", _norm_color),
+    ("brands", "brand", _norm_key),
+    ("device_models", "device model", _norm_key),
+    ("sizes", "size", _norm_key),
+)
+
+
 def _fact_strings(product: Product, name: str) -> tuple[list[str], list[float]]:
     """Acceptable wordings (substrings) and numbers (any one suffices) for a listing fact."""
     if name == "price":
@@ -417,31 +427,13 @@ def check_turn(
                 fails.append(f"pricier: price cap lowered to {hi_now:g}")
 
     # --- understood slots -----------------------------------------------------------------
-    if exp.colors is not None:
-        have = {_norm_color(c) for c in _understood(response, "colors", "colors")}
-        missing = [c for c in exp.colors if _norm_color(c) not in have]
-        if missing:
-            fails.append(f"colour {missing} not understood (got {sorted(have)})")
-    if exp.exclude_colors is not None:
-        have = {_norm_color(c) for c in _understood(response, "exclude_colors", "exclude_colors")}
-        missing = [c for c in exp.exclude_colors if _norm_color(c) not in have]
-        if missing:
-            fails.append(f"excluded colour {missing} not understood (got {sorted(have)})")
-    if exp.brands is not None:
-        have = {_norm_key(b) for b in _understood(response, "brands", "brands")}
-        missing = [b for b in exp.brands if _norm_key(b) not in have]
-        if missing:
-            fails.append(f"brand {missing} not understood (got {sorted(have)})")
-    if exp.device_models is not None:
-        have = {_norm_key(m) for m in _understood(response, "device_models", "device_models")}
-        missing = [m for m in exp.device_models if _norm_key(m) not in have]
-        if missing:
-            fails.append(f"device model {missing} not understood (got {sorted(have)})")
-    if exp.sizes is not None:
-        have = {_norm_key(s) for s in _understood(response, "sizes", "sizes")}
-        missing = [s for s in exp.sizes if _norm_key(s) not in have]
-        if missing:
-            fails.append(f"size {missing} not understood (got {sorted(have)})")
+    for key, label, norm in _UNDERSTOOD_SLOTS:
+        expected = getattr(exp, key)
+        if expected is not None:
+            have = {norm(v) for v in _understood(response, key, key)}
+            missing = [v for v in expected if norm(v) not in have]
+            if missing:
+                fails.append(f"{label} {missing} not understood (got {sorted(have)})")
     if exp.capacity_min is not None:
         capacity = slots.get("capacity")
         if not isinstance(capacity, int | float) or capacity < exp.capacity_min:

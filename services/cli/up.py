@@ -11,98 +11,42 @@ A service that fails to start is reported and the gateway runs that model in-pro
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 
 from ml.paths import SAMPLE_CATALOG
 from services.cli.common import console, settings_for_cli
+from services.common.launcher import ModelServerProcess, free_port
 
 SERVICE_PORTS = {"embedder": 8091, "asr": 8092, "captioner": 8093}
 
 
-def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
-    url = f"http://127.0.0.1:{port}/v2/models/{name}/ready"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    return False
+def _log_path(name: str) -> Path:
+    path = Path(os.environ.get("SHOPTALK_DATA_DIR", "data")) / "logs" / f"{name}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
-def _port_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port(preferred: int) -> int:
-    """``preferred`` when nothing holds it, else a free ephemeral port (a stale server keeps its own)."""
-    if _port_free(preferred):
-        return preferred
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _launch(cmd: list[str], log_path: str) -> subprocess.Popen[bytes]:
-    """Start ``cmd`` with its output appended to ``log_path``; the parent's copy of the log handle
-    is closed at once (the child keeps its own), so no file handle leaks per service."""
-    os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-
-
-def _stop(children: list[subprocess.Popen[bytes]], timeout_s: float = 10.0) -> None:
-    """Terminate, wait (reap: the port is free afterwards), kill what does not stop."""
-    for proc in children:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in children:
-        try:
-            proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=timeout_s)
-
-
-def _start_service(
-    name: str, port: int, timeout_s: float, cmd: list[str] | None = None
-) -> subprocess.Popen[bytes] | None:
-    log_path = os.path.join(os.environ.get("SHOPTALK_DATA_DIR", "data"), "logs", f"{name}.log")
-    cli = [sys.executable, "-m", "services.cli"]
-    cmd = cmd or [*cli, "serve", name, "--host", "127.0.0.1", "--port", str(port)]
-    proc = _launch(cmd, log_path)
-    console.print(f"starting {name} on 127.0.0.1:{port} (log: {log_path}) …")
+def _start_service(server: ModelServerProcess, timeout_s: float) -> ModelServerProcess | None:
+    """Start a model server and wait until ready; one that does not get ready is stopped, reaped
+    and reported (the gateway then runs that model in-process)."""
+    console.print(f"starting {server.kind} on {server.host}:{server.port} (log: {server.log_path}) …")
     try:
-        ready = _wait_ready(name, port, proc, timeout_s)
-    except BaseException:  # Ctrl-C while waiting: do not leave it running
-        _stop([proc])
-        raise
-    if ready:
-        console.print(f"  {name} ready")
-        return proc
-    console.print(
-        f"[yellow]  {name} did not become ready; the gateway runs it in-process (see {log_path})[/]"
-    )
-    _stop([proc])
-    return None
+        server.start(timeout_s, port_attempts=1)
+    except (RuntimeError, TimeoutError):
+        server.stop()
+        console.print(
+            f"[yellow]  {server.kind} did not become ready; the gateway runs it in-process "
+            f"(see {server.log_path})[/]"
+        )
+        return None
+    console.print(f"  {server.kind} ready")
+    return server
 
 
 def _start_local_llm(mode: str, model: str, timeout_s: float) -> Callable[[], None]:
@@ -117,8 +61,7 @@ def _start_local_llm(mode: str, model: str, timeout_s: float) -> Callable[[], No
     # services/ is imported only here: the CLI launches the gateway anyway
     from services.gateway.local_llm import LocalLLMUnavailable, client_env, start_local_llm
 
-    log_path = Path(os.environ.get("SHOPTALK_DATA_DIR", "data")) / "logs" / f"llm-{model}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path = _log_path(f"llm-{model}")
     console.print(f"starting the local answer model {model} (llama.cpp; log: {log_path}) …")
     try:
         server = start_local_llm(model, timeout_s=timeout_s, log_path=log_path)
@@ -157,7 +100,7 @@ def up(
     if ingest.returncode != 0:
         raise typer.Exit(ingest.returncode)
 
-    children: list[subprocess.Popen[bytes]] = []
+    children: list[ModelServerProcess] = []
     stop_llm: Callable[[], None] = lambda: None  # noqa: E731
     try:
         if services:
@@ -166,11 +109,12 @@ def up(
                 env_key = f"SHOPTALK_{name.upper()}_URL"
                 if os.environ.get(env_key):
                     continue  # already pointed at a running service
-                service_port = _free_port(SERVICE_PORTS[name])
-                proc = _start_service(name, service_port, ready_timeout)
-                if proc is not None:
-                    children.append(proc)
-                    os.environ[env_key] = f"http://127.0.0.1:{service_port}"
+                server = ModelServerProcess(
+                    name, port=free_port(preferred=SERVICE_PORTS[name]), log_path=_log_path(name)
+                )
+                if _start_service(server, ready_timeout) is not None:
+                    children.append(server)
+                    os.environ[env_key] = server.url
         stop_llm = _start_local_llm(llm or settings.llm, llm_model or settings.local_llm_model, ready_timeout)
         from ml.config import get_settings
 
@@ -180,7 +124,8 @@ def up(
         serve_gateway(host=host, port=port, log_level="warning")
     finally:  # every child stopped and reaped, whatever ended the run (its ports are free again)
         stop_llm()
-        _stop(children)
+        for child in children:
+            child.stop(timeout_s=10.0)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -41,8 +41,15 @@ def _bindable(port: int, host: str) -> bool:
     return True
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A loopback port nobody holds, for a server a caller is about to start.
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Nothing holds ``port`` now (and this process has not handed it out)."""
+    with _HANDED_OUT_LOCK:
+        return port not in _HANDED_OUT and _bindable(port, host)
+
+
+def free_port(host: str = "127.0.0.1", preferred: int | None = None) -> int:
+    """A loopback port nobody holds, for a server a caller is about to start: ``preferred`` when
+    it is free (a stale server keeps its own), else one chosen as below.
 
     The usual bind(0)-close-reuse is racy: the kernel hands the same ephemeral port to the next
     bind(0) or outgoing connection. Ports here come from *below* the ephemeral range (which bind(0)
@@ -50,6 +57,11 @@ def free_port(host: str = "127.0.0.1") -> int:
     this process. A child can still lose a port to an unrelated process; ``ModelServerProcess``
     then retries on a new one.
     """
+    if preferred is not None:
+        with _HANDED_OUT_LOCK:
+            if preferred not in _HANDED_OUT and _bindable(preferred, host):
+                _HANDED_OUT.add(preferred)
+                return preferred
     low = max(1024, min(_ephemeral_low(), 65536) - 12000)
     high = max(low + 1000, min(_ephemeral_low(), 65536))
     rng = random.SystemRandom()
@@ -61,6 +73,21 @@ def free_port(host: str = "127.0.0.1") -> int:
             _HANDED_OUT.add(port)
             return port
     raise RuntimeError(f"no free port in {low}-{high} after 200 tries")
+
+
+def wait_ready(
+    url: str, timeout_s: float, alive: Callable[[], bool] = lambda: True, interval_s: float = 0.25
+) -> bool:
+    """Poll ``url`` until it answers 200 (True), ``alive()`` turns false or time runs out (False)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and alive():
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(interval_s)
+    return False
 
 
 class ModelServerProcess:
@@ -123,19 +150,18 @@ class ModelServerProcess:
             self.process = subprocess.Popen(
                 self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd
             )
-        deadline = time.monotonic() + timeout_s
-        ready_url = self.ready_url
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"{self.kind} server exited ({self.process.returncode}):\n{self.log_tail()}"
-                )
-            try:
-                if httpx.get(ready_url, timeout=1.0).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
+        try:
+            if wait_ready(
+                self.ready_url,
+                timeout_s,
+                alive=lambda: self.process is not None and self.process.poll() is None,
+            ):
+                return self
+        except BaseException:  # Ctrl-C while waiting: do not leave it running
+            self.stop()
+            raise
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.kind} server exited ({self.process.returncode}):\n{self.log_tail()}")
         tail = self.log_tail()
         self.stop()
         raise TimeoutError(f"{self.kind} server not ready after {timeout_s:.0f}s:\n{tail}")
@@ -153,11 +179,12 @@ class ModelServerProcess:
             self.process.wait(timeout=10)
         self._remove_log()
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """SIGTERM, wait (reaped: its port is free afterwards), SIGKILL what does not stop."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
-import socket
 import statistics
-import threading
-import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,12 +39,6 @@ CHROMIUM_ARGS = [
 
 if not CHROMIUM.exists():  # pragma: no cover - CI installs it (apt-get install chromium)
     pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _write_images(root: Path, products: list[Any]) -> None:
@@ -137,9 +128,10 @@ XSS_TITLE = 'Glow Lamp <img src=x onerror="window.__xss=1"><script>window.__xss=
 
 @pytest.fixture(scope="module")
 def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
+    import httpx
 
     from ml.config import Settings
+    from services.common.launcher import app_in_thread
     from services.gateway.app import create_app
     from tests.fakes.catalog import _p, build_test_searcher, sample_products
 
@@ -158,23 +150,11 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         fake_voice.routes + fake_similar.routes
     )  # ahead of any real voice/recommendation route: this test checks the client only
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("gateway did not start")
-        time.sleep(0.05)
-    import httpx
-
-    # Warm up: the first turn loads the turn-understanding models (seconds to a minute on a busy
-    # machine); the browser checks below time the client, not that one-off load.
-    httpx.post(f"http://127.0.0.1:{port}/v1/chat", json={"message": "hello"}, timeout=300)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with app_in_thread(app, "gateway", timeout_s=180) as url:  # lifespan warms the intent model
+        # Warm up: the first turn loads the turn-understanding models (seconds to a minute on a busy
+        # machine); the browser checks below time the client, not that one-off load.
+        httpx.post(f"{url}/v1/chat", json={"message": "hello"}, timeout=300)
+        yield url
 
 
 TIMELINE_JS = """() => {

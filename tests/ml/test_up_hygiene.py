@@ -1,16 +1,20 @@
 """``shoptalk up`` frees what it takes (issue 14, item 8): a model server that never becomes ready is
-stopped and reaped, no log handle stays open in the parent, and a busy port is not reused."""
+stopped and reaped, no log handle stays open in the parent, and a busy port is not reused. It starts
+them with the one launcher (``services.common.launcher``)."""
 
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from services.cli import up
+from services.common.launcher import ModelServerProcess, free_port, port_is_free
 
 
 def _open_fds_to(path: Path) -> int:
@@ -24,45 +28,46 @@ def _open_fds_to(path: Path) -> int:
     return count
 
 
+class _Scripted(ModelServerProcess):
+    """A 'model server' that runs ``script`` instead of ``shoptalk serve``."""
+
+    def __init__(self, script: str, **kwargs: object) -> None:
+        super().__init__("embedder", **kwargs)  # type: ignore[arg-type]
+        self.script = script
+
+    @property
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", self.script]
+
+
 def test_a_server_that_never_gets_ready_is_stopped_and_its_log_closed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SHOPTALK_DATA_DIR", str(tmp_path))
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # nothing listens there: never ready
-    sleeper = [sys.executable, "-c", "import time; print('loading', flush=True); time.sleep(60)"]
-    spawned = []
-    real_launch = up._launch
-
-    def launch(cmd: list[str], log_path: str):  # type: ignore[no-untyped-def]
-        proc = real_launch(cmd, log_path)
-        spawned.append(proc)
-        return proc
-
-    monkeypatch.setattr(up, "_launch", launch)
-    assert up._start_service("embedder", port, timeout_s=0.5, cmd=sleeper) is None
-    (proc,) = spawned
-    assert proc.returncode is not None  # terminated and reaped, not a zombie holding the port
-    log_path = tmp_path / "logs" / "embedder.log"
-    assert log_path.exists() and _open_fds_to(log_path) == 0
+    log_path = up._log_path("embedder")
+    sleeper = _Scripted(
+        "import time; print('loading', flush=True); time.sleep(60)", port=free_port(), log_path=log_path
+    )  # nothing listens on its port: never ready
+    assert up._start_service(sleeper, timeout_s=0.5) is None
+    assert sleeper.process is not None
+    assert sleeper.process.returncode is not None  # terminated and reaped, not a zombie holding the port
+    assert log_path == tmp_path / "logs" / "embedder.log"
+    assert "loading" in log_path.read_text() and _open_fds_to(log_path) == 0
 
 
 def test_stop_kills_what_ignores_terminate(tmp_path: Path) -> None:
-    stubborn = up._launch(
-        [
-            sys.executable,
-            "-c",
-            "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-            "print('up', flush=True); time.sleep(60)",
-        ],
-        str(tmp_path / "logs" / "x.log"),
+    stubborn = _Scripted(
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('up', flush=True); time.sleep(60)",
+        port=free_port(),
+        log_path=tmp_path / "x.log",
     )
-    import time
-
+    with stubborn.log_path.open("ab") as log:
+        stubborn.process = subprocess.Popen(stubborn.command, stdout=log, stderr=subprocess.STDOUT)
     time.sleep(0.5)  # let it install the handler
-    up._stop([stubborn], timeout_s=0.5)
-    assert stubborn.returncode is not None
+    started = time.monotonic()
+    stubborn.stop(timeout_s=0.5)
+    assert stubborn.process.returncode is not None and time.monotonic() - started < 10
 
 
 def test_busy_port_is_not_reused() -> None:
@@ -70,5 +75,15 @@ def test_busy_port_is_not_reused() -> None:
         holder.bind(("127.0.0.1", 0))
         holder.listen(1)
         busy = holder.getsockname()[1]
-        chosen = up._free_port(busy)
-        assert chosen != busy and up._port_free(chosen)
+        chosen = free_port(preferred=busy)
+        assert chosen != busy and port_is_free(chosen) is False  # handed out: not free for another caller
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", chosen))  # but nothing holds it
+
+
+def test_a_free_preferred_port_is_kept_once() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        preferred = probe.getsockname()[1]
+    assert free_port(preferred=preferred) == preferred
+    assert free_port(preferred=preferred) != preferred  # handed out once: the next caller gets another
