@@ -7,9 +7,9 @@ too (transformers 5 needs it to reload a ``BlipProcessor``). Captions are random
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
+
+from ml.atomic_dir import staged_dir
 
 
 def build_tiny_blip(output_dir: str | Path, seed: int = 0, image_size: int = 32) -> Path:
@@ -61,15 +61,8 @@ def build_tiny_blip(output_dir: str | Path, seed: int = 0, image_size: int = 32)
         image_processor=BlipImageProcessor(size={"height": image_size, "width": image_size}),
         tokenizer=tokenizer,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tiny-blip-", dir=out.parent))
-    try:
+    with staged_dir(out, "tiny-blip") as staging:
         model.save_pretrained(staging)
         processor.save_pretrained(staging)
         processor.image_processor.save_pretrained(staging)
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return out

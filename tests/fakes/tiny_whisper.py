@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ml.asr.models import _package_dir, is_ctranslate2_model
+from ml.atomic_dir import staged_dir
 
 # Special-token ids of the multilingual Whisper vocabulary (51865 tokens).
 _VOCAB_SIZE = 51865
@@ -72,13 +73,7 @@ def build_tiny_whisper(output_dir: str | Path, seed: int = 0) -> Path:
     with tempfile.TemporaryDirectory(prefix="tiny-whisper-hf-") as hf_dir:
         model.save_pretrained(hf_dir)
         tokenizer.save_pretrained(hf_dir)
-        staging = Path(tempfile.mkdtemp(prefix=".tiny-whisper-", dir=out.parent))
-        try:
+        with staged_dir(out, "tiny-whisper") as staging:
             TransformersConverter(hf_dir, load_as_float16=False).convert(str(staging), force=True)
             shutil.copy2(base_data / "tokenizer.json", staging / "tokenizer.json")
-            if out.exists():
-                shutil.rmtree(out)
-            staging.rename(out)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
     return out
