@@ -11,16 +11,12 @@ import os
 from pathlib import Path
 from typing import TypeVar, cast
 
+from ml.quiet import QUIET_ENV
+
 T = TypeVar("T")
 
 QUIET_DEFAULTS = {
-    "DO_NOT_TRACK": "1",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "OMP_NUM_THREADS": "1",
-    "TOKENIZERS_PARALLELISM": "false",
+    **QUIET_ENV,
     "PREFECT_LOGGING_LEVEL": "WARNING",
     # The ephemeral server's first start migrates its SQLite database: slow on a busy 2-core box.
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import os
 
-for key, value in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "DO_NOT_TRACK": "1",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "RAY_USAGE_STATS_ENABLED": "0",
-    "TOKENIZERS_PARALLELISM": "false",
-    "OMP_NUM_THREADS": "1",
-    "TRANSFORMERS_VERBOSITY": "error",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-}.items():
-    os.environ.setdefault(key, value)
+from ml.quiet import apply_quiet_defaults
+
+apply_quiet_defaults()
 # Tests never read a developer's real data directory or keys.
 for key in list(os.environ):
     if key.startswith("SHOPTALK_") or key in {"OPENAI_API_KEY", "ELEVENLABS_API_KEY"}:

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import os
 
 import typer
 
-# Quiet, offline, single-threaded defaults; the environment can override every one of them.
-for _key, _value in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "DO_NOT_TRACK": "1",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "RAY_USAGE_STATS_ENABLED": "0",
-    "TOKENIZERS_PARALLELISM": "false",
-    "OMP_NUM_THREADS": "1",
-    "TRANSFORMERS_VERBOSITY": "error",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "GRPC_VERBOSITY": "NONE",  # Milvus Lite's keepalive chatter; failures surface as exceptions
-}.items():
-    os.environ.setdefault(_key, _value)
+from ml.quiet import apply_quiet_defaults
+
+apply_quiet_defaults()  # offline, quiet, single-threaded; the environment can override every one
 
 app = typer.Typer(
     name="shoptalk",

@@ -14,19 +14,10 @@ import sys
 from pathlib import Path
 
 from ml.paths import SAMPLE_CATALOG
+from ml.quiet import QUIET_ENV
 from services.common.launcher import ModelServerProcess
 
 REPO = Path(__file__).resolve().parents[2]
-QUIET_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "DO_NOT_TRACK": "1",
-    "OMP_NUM_THREADS": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "TRANSFORMERS_VERBOSITY": "error",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-}
 
 GATEWAY_LAUNCHER = """
 import sys
