@@ -117,6 +117,14 @@ def rerank_or_fallback(
 
 
 # --- in-process cross-encoder -----------------------------------------------------------------------
+_OPTIMIZATION_LEVELS: dict[str, Any] = {
+    "disable": lambda ort: ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+    "basic": lambda ort: ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+    "extended": lambda ort: ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+    "all": lambda ort: ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+}
+
+
 class CrossEncoderReranker:
     """ms-marco-MiniLM-L-12-v2 INT8 ONNX; thread-safe, loads (and verifies) on first use."""
 
@@ -128,6 +136,8 @@ class CrossEncoderReranker:
         max_tokens: int = 128,
         budget_ms: float | None = 800.0,
         models_dir: Path | None = None,
+        optimization: str = "all",
+        allow_spinning: bool = True,
     ) -> None:
         self.model_dir = Path(model_dir) if model_dir else None
         self.models_dir = models_dir
@@ -135,6 +145,11 @@ class CrossEncoderReranker:
         self.batch_size = max(1, batch_size)
         self.max_tokens = max_tokens
         self.budget_ms = budget_ms
+        # onnxruntime session options (ml/retrieval/rerank_bench.py measures them): graph
+        # optimisation level (disable | basic | extended | all) and whether idle intra-op threads
+        # spin (fast on an idle machine, wasted cores on a shared one).
+        self.optimization = optimization
+        self.allow_spinning = allow_spinning
         self._session: Any = None
         self._tokenizer: Any = None
         self._input_names: set[str] = set()
@@ -183,7 +198,10 @@ class CrossEncoderReranker:
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
             options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.graph_optimization_level = _OPTIMIZATION_LEVELS[self.optimization](ort)
+            options.add_session_config_entry(
+                "session.intra_op.allow_spinning", "1" if self.allow_spinning else "0"
+            )
             providers = ["CPUExecutionProvider"]
             if "CUDAExecutionProvider" in ort.get_available_providers():  # onnxruntime-gpu images
                 providers.insert(0, "CUDAExecutionProvider")
