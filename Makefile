@@ -39,6 +39,10 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 llm: $(STAMP)  ## local answer model: build llama-cpp-python once (cached in data/wheels), SmolLM2 GGUF
 	@ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
+		{ command -v cmake >/dev/null && command -v cc >/dev/null && command -v c++ >/dev/null; } || \
+		{ echo "make llm: building llama-cpp-python needs cmake and a C/C++ compiler" \
+		  "(apt-get install cmake build-essential)"; exit 1; }
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
 		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
 		$(PIP) wheel -q --no-deps -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
 	$(PIP) install -q --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -e '.[llm]'

@@ -66,6 +66,10 @@ def dialogues(
         ),
     ] = None,
     kind: Annotated[list[str] | None, typer.Option(help="Only dialogues of this kind (repeatable).")] = None,
+    per_kind: Annotated[
+        int | None,
+        typer.Option(min=1, help="Only the first N dialogues of each kind (a stratified subset)."),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="Show each failing turn's response.")
     ] = False,
@@ -76,7 +80,7 @@ def dialogues(
     answerer, and the JSON (rewritten after each) holds every report side by side."""
     from ml.evaluation.dialogues import load_dialogues
     from ml.evaluation.runner import fresh_index
-    from services.gateway.dialogue_eval import ANSWERERS, acompare_answerers
+    from services.gateway.dialogue_eval import ANSWERERS, acompare_answerers, first_per_kind
     from services.gateway.local_llm import LocalLLMUnavailable
 
     choices = list(dict.fromkeys(llm or ["offline"]))
@@ -90,11 +94,14 @@ def dialogues(
         suite = load_dialogues(dialogues_path, kinds=kind or None)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if per_kind is not None:
+        suite = first_per_kind(suite, per_kind)
     if not suite:
         raise typer.BadParameter(f"no dialogues of kind {kind} in {dialogues_path}")
     combined: dict[str, Any] = {
         "command": "shoptalk eval dialogues " + " ".join(sys.argv[3:] if len(sys.argv) > 3 else []),
         "dialogues_file": str(dialogues_path),
+        "per_kind": per_kind,
         "load_average_before": [round(v, 2) for v in os.getloadavg()],
         "answerers": {},
     }

@@ -240,14 +240,26 @@ def llm_from_choice(choice: str, settings: Settings) -> LLMClient | None:
 ANSWERERS = ("offline", "settings", *LOCAL_MODELS)
 
 
+def first_per_kind(dialogues: Sequence[Dialogue], n: int) -> list[Dialogue]:
+    """The first ``n`` dialogues of each kind, in file order: a stratified subset for slow answerers."""
+    taken: dict[str, int] = defaultdict(int)
+    out = []
+    for dialogue in dialogues:
+        taken[dialogue.kind] += 1
+        if taken[dialogue.kind] <= n:
+            out.append(dialogue)
+    return out
+
+
 @contextmanager
 def answerer(
-    choice: str, settings: Settings, timeout_s: float = 120.0, max_tokens: int = LOCAL_MAX_TOKENS
+    choice: str, settings: Settings, timeout_s: float = 600.0, max_tokens: int = LOCAL_MAX_TOKENS
 ) -> Iterator[tuple[LLMClient | None, str]]:
     """The LLM client for ``choice`` and its model name: ``offline``, ``settings``, or a local model key
     (``smollm2``, ``qwen1.5b``: its llama.cpp server is started here and stopped on exit).
 
-    A local model that cannot start raises :class:`LocalLLMUnavailable` (one line: why)."""
+    A local model that cannot start raises :class:`LocalLLMUnavailable` (one line: why). The eval
+    measures wording, not latency (reported in its timings): a loaded CPU gets a long deadline."""
     if choice not in LOCAL_MODELS:
         client = llm_from_choice(choice, settings)
         yield client, client.model if client is not None else "offline"

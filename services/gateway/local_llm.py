@@ -13,6 +13,7 @@ one-line explanation (the caller runs offline), never a traceback.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -154,8 +155,9 @@ class LlamaServerProcess(ModelServerProcess):
             "--n_ctx",
             str(self.model.context),
         ]
-        if self.threads:
-            command += ["--n_threads", str(self.threads)]
+        # llama-cpp-python defaults to half the cores for generation; the answer model is the turn's
+        # bottleneck, so it gets all of them unless told otherwise
+        command += ["--n_threads", str(self.threads or os.cpu_count() or 1)]
         return command
 
 

@@ -72,3 +72,14 @@ def test_invalid_answer_model_values_are_rejected(helm, bad):
         check=False,
     )
     assert proc.returncode != 0, f"schema accepted --set {bad}"
+
+
+def test_answer_model_profile_passes_the_manifest_validators(render):
+    """Every object of the profile, the InferenceService included, against the same schemas as CI
+    (.ci/validate_manifests.py: Kubernetes 1.32 schemas + KServe's own OpenAPI models)."""
+    from tests.charts.test_ci_validators import validate_manifests
+
+    docs = render(PROFILE)
+    assert "shoptalk-answer-model" in by_kind(docs, "InferenceService")
+    for doc in docs:
+        assert validate_manifests.validate_doc(doc, "1.32.0") == [], (doc["kind"], doc["metadata"]["name"])
