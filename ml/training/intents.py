@@ -213,7 +213,6 @@ def log_and_register(
 
     import mlflow
 
-    outcome = "promoted" if decision.promote else "blocked"
     with tempfile.TemporaryDirectory(prefix="shoptalk-intents-") as tmp:
         folder = model.save(
             Path(tmp) / INTENT_ARTIFACT,
@@ -237,26 +236,11 @@ def log_and_register(
             mlflow.log_dict(summary, "test_metrics.json")
             mlflow.log_dict({"errors": test_metrics["errors"]}, "test_errors.json")
             mlflow.log_dict(decision.as_dict(), "promotion.json")
-            mlflow.set_tags(
-                {
-                    "promotion": outcome,
-                    "promotion_reason": decision.reason,
-                    "intent_model_version": model.version,
-                }
-            )
+            mlflow.set_tags(decision.tags(intent_model_version=model.version))
             run_id = run.info.run_id
             artifact_uri = run.info.artifact_uri
-    version = registry.register(
-        run_id,
-        artifact_uri,
-        tags={
-            "promotion": outcome,
-            "promotion_reason": decision.reason,
-            "intent_model_version": model.version,
-            "test_macro_f1": f"{test_metrics['macro_f1']:.4f}",
-        },
-        artifact=INTENT_ARTIFACT,
-    )
+    tags = decision.tags(intent_model_version=model.version, test_macro_f1=f"{test_metrics['macro_f1']:.4f}")
+    version = registry.register(run_id, artifact_uri, tags=tags, artifact=INTENT_ARTIFACT)
     return run_id, version
 
 

@@ -21,6 +21,14 @@ class PromotionDecision:
     margin: float
     min_score: float | None
 
+    @property
+    def outcome(self) -> str:
+        return "promoted" if self.promote else "blocked"
+
+    def tags(self, **more: str) -> dict[str, str]:
+        """What a training run and its registered version are tagged with (plus ``more``)."""
+        return {"promotion": self.outcome, "promotion_reason": self.reason, **more}
+
     def as_dict(self) -> dict[str, object]:
         return {
             "promote": self.promote,
