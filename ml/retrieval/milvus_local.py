@@ -105,26 +105,30 @@ def corruption(path: str | Path) -> str | None:
     return None
 
 
-def check_openable(path: str | Path) -> None:
-    """Raise :class:`EmbeddedMilvusError` when another process holds ``path`` or it is corrupt."""
-    file = Path(path)
-    holder = find_holder(file)
-    if holder is not None:
-        raise EmbeddedMilvusLocked(file, holder)
-    problem = corruption(file)
-    if problem is not None:
-        raise EmbeddedMilvusError(f"embedded Milvus file {file} is corrupt ({problem})", file)
-
-
-def explain_open_failure(path: str | Path, exc: BaseException) -> EmbeddedMilvusError:
-    """The clearest error for a failed open of ``path`` (after the fact)."""
-    file = Path(path)
+def _known_problem(file: Path) -> EmbeddedMilvusError | None:
+    """Another process holds ``file``, or it is corrupt; else ``None``."""
     holder = find_holder(file)
     if holder is not None:
         return EmbeddedMilvusLocked(file, holder)
     problem = corruption(file)
     if problem is not None:
         return EmbeddedMilvusError(f"embedded Milvus file {file} is corrupt ({problem})", file)
+    return None
+
+
+def check_openable(path: str | Path) -> None:
+    """Raise :class:`EmbeddedMilvusError` when another process holds ``path`` or it is corrupt."""
+    problem = _known_problem(Path(path))
+    if problem is not None:
+        raise problem
+
+
+def explain_open_failure(path: str | Path, exc: BaseException) -> EmbeddedMilvusError:
+    """The clearest error for a failed open of ``path`` (after the fact)."""
+    file = Path(path)
+    known = _known_problem(file)
+    if known is not None:
+        return known
     if not file.parent.exists():
         return EmbeddedMilvusError(f"embedded Milvus file {file}: folder {file.parent} does not exist", file)
     return EmbeddedMilvusError(

@@ -197,40 +197,49 @@ def bench_captioner(batches: list[int], n_images: int, log: Callable[[str], None
     return rows
 
 
+# Per section: title, then (column, how a row's cell is written) — the tables are data.
+_TABLES: dict[str, tuple[str, tuple[tuple[str, Callable[[dict[str, Any]], str]], ...]]] = {
+    "embedder": (
+        "embedder texts/s: served over HTTP (ModelServer) vs in-process",
+        (
+            ("torch threads", lambda r: str(r["torch_threads"])),
+            ("batch", lambda r: str(r["batch"])),
+            ("in-process /s", lambda r: f"{r['in_process_texts_per_s']:.1f}"),
+            ("served /s", lambda r: f"{r['served_texts_per_s']:.1f}"),
+            ("served / in-process", lambda r: f"{r['served_vs_in_process']:.2f}"),
+        ),
+    ),
+    "asr": (
+        "ASR real-time factor (lower is faster; < 1 is faster than real time)",
+        (
+            ("model", lambda r: r["model"]),
+            ("compute", lambda r: r["compute_type"]),
+            ("threads", lambda r: str(r["threads"])),
+            ("audio s", lambda r: f"{r['audio_s']:.1f}"),
+            ("processing s", lambda r: f"{r['processing_s']:.2f}"),
+            ("RTF", lambda r: f"{r['real_time_factor']:.3f}"),
+        ),
+    ),
+    "captioner": (
+        "captioner images/s — tiny random BLIP (path cost, not BLIP-base speed)",
+        (
+            ("model", lambda r: r["model"]),
+            ("batch", lambda r: str(r["batch"])),
+            ("images/s", lambda r: f"{r['images_per_s']:.1f}"),
+        ),
+    ),
+}
+
+
 def _print(result: dict[str, Any]) -> None:
-    if result.get("embedder"):
-        table = Table(title="embedder texts/s: served over HTTP (ModelServer) vs in-process")
-        for col in ("torch threads", "batch", "in-process /s", "served /s", "served / in-process"):
-            table.add_column(col, justify="right")
-        for r in result["embedder"]:
-            table.add_row(
-                str(r["torch_threads"]),
-                str(r["batch"]),
-                f"{r['in_process_texts_per_s']:.1f}",
-                f"{r['served_texts_per_s']:.1f}",
-                f"{r['served_vs_in_process']:.2f}",
-            )
-        out.print(table)
-    if result.get("asr"):
-        table = Table(title="ASR real-time factor (lower is faster; < 1 is faster than real time)")
-        for col in ("model", "compute", "threads", "audio s", "processing s", "RTF"):
-            table.add_column(col, justify="right")
-        for r in result["asr"]:
-            table.add_row(
-                r["model"],
-                r["compute_type"],
-                str(r["threads"]),
-                f"{r['audio_s']:.1f}",
-                f"{r['processing_s']:.2f}",
-                f"{r['real_time_factor']:.3f}",
-            )
-        out.print(table)
-    if result.get("captioner"):
-        table = Table(title="captioner images/s — tiny random BLIP (path cost, not BLIP-base speed)")
-        for col in ("model", "batch", "images/s"):
-            table.add_column(col, justify="right")
-        for r in result["captioner"]:
-            table.add_row(r["model"], str(r["batch"]), f"{r['images_per_s']:.1f}")
+    for section, (title, columns) in _TABLES.items():
+        if not result.get(section):
+            continue
+        table = Table(title=title)
+        for name, _ in columns:
+            table.add_column(name, justify="right")
+        for row in result[section]:
+            table.add_row(*(cell(row) for _, cell in columns))
         out.print(table)
 
 
