@@ -2,17 +2,21 @@
 
 source (folder, sample, ``s3://amazon-berkeley-objects``) → read/flatten/dedupe → caption
 (skipped, with the reason, when no captioner is configured) → plan (which products are stale
-for the current model version) → embed + upsert both indexes, one task per batch, retried on
-transient failures. Idempotent by ``item_id`` (upserts) and resumable (the plan step skips
-what a killed run already finished), so a re-run ends with the same index counts. Every run
-and stage lands in the lineage store (``shoptalk runs``).
+for the current model version) → embed + upsert both indexes: the loop of
+:func:`ml.ingest.pipeline.embed_and_index` with an embed task and an upsert task per batch
+(retried on transient failures), batch *n* upserted while batch *n + 1* is embedded. With
+:func:`ingest_flow_on_ray` the embed tasks run on a Ray cluster (``prefect-ray``).
+Idempotent by ``item_id`` (upserts) and resumable (the plan step skips what a killed run
+already finished), so a re-run ends with the same index counts. Every run and stage lands in
+the lineage store (``shoptalk runs``).
 """
 
 from __future__ import annotations
 
 import time
 import urllib.error
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +29,19 @@ from ml.catalog.product import Product
 from ml.catalog.reader import Catalog, images_root_for, read_catalog
 from ml.config import Settings, get_settings
 from ml.embedding.protocol import Embedder, EmbedderUnavailable
-from ml.ingest.pipeline import Captioner, StageStats, batched, caption_products, index_batch, stale_products
+from ml.ingest.pipeline import (
+    Captioner,
+    EmbedAll,
+    EmbeddedBatch,
+    StageStats,
+    WriteResult,
+    caption_products,
+    embed_and_index,
+    embed_batch,
+    embed_in_order,
+    stale_products,
+    write_batch,
+)
 from ml.lineage import COMPLETED, LineageStore, StageRecord, StageTimer, track_run
 from ml.logging import get_logger
 from ml.paths import SAMPLE_CATALOG
@@ -64,6 +80,16 @@ def _retry_transient(_task: Any, _task_run: Any, state: Any) -> bool:
     except Exception as exc:
         return is_transient(exc)
     return False
+
+
+# Prefect task options of the per-batch and index tasks: retried on transient errors only.
+RETRIED_TASK: dict[str, Any] = {
+    "cache_policy": NO_CACHE,
+    "persist_result": False,
+    "retries": BATCH_RETRIES,
+    "retry_delay_seconds": BATCH_RETRY_DELAYS,
+    "retry_condition_fn": _retry_transient,
+}
 
 
 @dataclass
@@ -148,11 +174,7 @@ def caption_task(
 
 @task(
     name="plan-stale",
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    retries=BATCH_RETRIES,
-    retry_delay_seconds=BATCH_RETRY_DELAYS,
-    retry_condition_fn=_retry_transient,
+    **RETRIED_TASK,
 )
 def plan_task(
     products: list[Product], keyword: KeywordIndex, vector: VectorIndex, model_version: str, force: bool
@@ -162,26 +184,43 @@ def plan_task(
 
 
 @task(
-    name="embed-and-upsert",
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    retries=BATCH_RETRIES,
-    retry_delay_seconds=BATCH_RETRY_DELAYS,
-    retry_condition_fn=_retry_transient,
+    name="embed-batch",
+    **RETRIED_TASK,
 )
-def index_batch_task(
-    batch: Sequence[Product], embedder: Embedder, keyword: KeywordIndex, vector: VectorIndex
-) -> tuple[int, int, float]:
-    return index_batch(batch, embedder, keyword, vector)
+def embed_task(batch: Sequence[Product], embedder: Embedder) -> EmbeddedBatch:
+    """Embed one batch (in the flow's process, or on a Ray worker with ``--task-runner ray``)."""
+    return embed_batch(batch, embedder)
+
+
+@task(
+    name="upsert-batch",
+    **RETRIED_TASK,
+)
+def write_task(embedded: EmbeddedBatch, keyword: KeywordIndex, vector: VectorIndex) -> WriteResult:
+    """Upsert one embedded batch into both indexes (always in the flow's process: the
+    embedded Milvus file belongs to one process)."""
+    return write_batch(embedded, keyword, vector)
+
+
+def embed_on_runner(embedder: Embedder, window: int) -> EmbedAll:
+    """Submit embed tasks to the flow's task runner (a Ray cluster), ``window`` in flight,
+    and yield their results in submission order."""
+
+    def embed_all(batches: Iterator[Sequence[Product]]) -> Iterator[EmbeddedBatch]:
+        pending: deque[Any] = deque()
+        for batch in batches:
+            pending.append(embed_task.submit(unvisited(list(batch)), embedder))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    return embed_all
 
 
 @task(
     name="count-indexes",
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    retries=BATCH_RETRIES,
-    retry_delay_seconds=BATCH_RETRY_DELAYS,
-    retry_condition_fn=_retry_transient,
+    **RETRIED_TASK,
 )
 def count_task(keyword: KeywordIndex, vector: VectorIndex) -> tuple[int, int]:
     return keyword.count(), vector.count()
@@ -203,8 +242,13 @@ def run_ingest(
     limit: int | None = None,
     force: bool = False,
     trigger: str = "manual",
+    embed_window: int = 0,
 ) -> dict[str, Any]:
-    """The flow body (call inside a Prefect flow): returns the run summary with its lineage id."""
+    """The flow body (call inside a Prefect flow): returns the run summary with its lineage id.
+
+    ``embed_window`` > 0 submits the embed tasks to the flow's task runner (a Ray cluster),
+    that many batches in flight; 0 embeds in this process.
+    """
     store = LineageStore.for_settings(settings)
     model_version = components.embedder.model_version
     params = {
@@ -213,6 +257,7 @@ def run_ingest(
         "limit": limit,
         "force": force,
         "trigger": trigger,
+        "embed_window": embed_window,
     }
     started = time.perf_counter()
     with track_run(store, "ingest", params, orchestrator_run_id=prefect_flow_run_id()) as run_id:
@@ -245,21 +290,20 @@ def run_ingest(
 
         index = StageTimer(store, run_id, "embed+index", model_version)
         index.update(records_in=len(todo), skipped=unchanged)
-        embedded = keyword_indexed = vector_indexed = 0
-        embed_seconds = 0.0
-        for batch_no, batch in enumerate(batched(todo, batch_size), start=1):
-            n_keyword, n_vector, seconds = index_batch_task(
-                unvisited(batch), components.embedder, components.keyword, components.vector
-            )
-            embedded += len(batch)
-            keyword_indexed += n_keyword
-            vector_indexed += n_vector
-            embed_seconds += seconds
-            index.update(records_out=embedded, detail=f"batch {batch_no}; embedding {embed_seconds:.2f}s")
-        index.done(
-            records_out=embedded,
-            detail=f"embedding {embed_seconds:.2f}s of {time.perf_counter() - index._start:.2f}s",
+        embedder = components.embedder
+        totals = embed_and_index(
+            todo,
+            embed_on_runner(embedder, embed_window)
+            if embed_window > 0
+            else embed_in_order(lambda batch: embed_task(unvisited(batch), embedder)),
+            lambda embedded: write_task(unvisited(embedded), components.keyword, components.vector),
+            batch_size=batch_size,
+            on_write=lambda t: index.update(
+                records_out=t.embedded, detail=f"batch {t.batches}; embedding {t.embed_seconds:.2f}s"
+            ),
         )
+        index.done(records_out=totals.embedded, detail=totals.detail)
+        embedded = totals.embedded
 
         keyword_count, vector_count = count_task(components.keyword, components.vector)
         summary = {
@@ -270,12 +314,13 @@ def run_ingest(
             "skipped_lines": len(data.report.skipped),
             "unchanged_skipped": unchanged,
             "embedded": embedded,
-            "keyword_indexed": keyword_indexed,
-            "vector_indexed": vector_indexed,
+            "keyword_indexed": totals.keyword_indexed,
+            "vector_indexed": totals.vector_indexed,
             "keyword_count": keyword_count,
             "vector_count": vector_count,
             "model_version": model_version,
-            "embed_seconds": round(embed_seconds, 3),
+            "embed_seconds": round(totals.embed_seconds, 3),
+            "index_timings": totals.as_dict(),
             "seconds": round(time.perf_counter() - started, 3),
         }
         store.finish_run(run_id, COMPLETED, summary)
@@ -292,6 +337,7 @@ def ingest_flow(
     trigger: str = "manual",
     settings: Settings | None = None,
     components: Any = None,
+    embed_window: int = 0,
 ) -> dict[str, Any]:
     """Ingest a catalog into the keyword and vector indexes (idempotent, resumable, with lineage).
 
@@ -303,11 +349,31 @@ def ingest_flow(
     parts: IngestComponents = build_components(settings) if owned else components
     try:
         return run_ingest(
-            settings, catalog, parts, batch_size=batch_size, limit=limit, force=force, trigger=trigger
+            settings,
+            catalog,
+            parts,
+            batch_size=batch_size,
+            limit=limit,
+            force=force,
+            trigger=trigger,
+            embed_window=embed_window,
         )
     finally:
         if owned:
             parts.close()
+
+
+def ingest_flow_on_ray(address: str | None = None, num_cpus: int | None = None) -> Any:
+    """The ingest flow on Prefect's ``RayTaskRunner`` (``prefect-ray``): embed tasks run on the
+    Ray cluster at ``address`` (``ray://head:10001``), or on a new local Ray with ``num_cpus``;
+    writes stay in the flow's process. Call it with ``embed_window`` = the cluster's CPUs."""
+    from prefect_ray.task_runners import RayTaskRunner
+
+    init_kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+    if num_cpus:
+        init_kwargs["num_cpus"] = num_cpus
+    runner = RayTaskRunner(address=address or "local", init_kwargs=init_kwargs)
+    return ingest_flow.with_options(task_runner=runner)
 
 
 def champion_uri(settings: Settings) -> str:

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 BASE_MODEL_NAME = "all-MiniLM-L6-v2"
 log = get_logger(__name__)
+# Models loaded by unpickled embedders (a Ray worker running embed tasks): one per process.
+_WORKER_MODELS: dict[tuple[str, str], Any] = {}
+_WORKER_MODELS_LOCK = threading.Lock()
 
 
 def default_model_path() -> str:
@@ -65,6 +68,19 @@ class SentenceEmbedder:
         self._direct = True  # tokenise once and call the model; falls back to encode()
         self._model: Any = None
         self._lock = threading.RLock()  # embed() holds it while first use loads the model
+        self._worker_copy = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the loaded model and lock (shipped to a Ray worker, which loads the
+        model from the same path once per process)."""
+        state = self.__dict__.copy()
+        state.update(_model=None, _lock=None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+        self._worker_copy = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceEmbedder:
@@ -82,11 +98,21 @@ class SentenceEmbedder:
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    configure_torch_threads(self.threads)
-                    from sentence_transformers import SentenceTransformer
-
-                    self._model = SentenceTransformer(self.model_path, device=self.device)
+                    self._model = self._worker_model() if self._worker_copy else self._load()
         return self._model
+
+    def _load(self) -> Any:
+        configure_torch_threads(self.threads)
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(self.model_path, device=self.device)
+
+    def _worker_model(self) -> Any:
+        key = (self.model_path, self.device)
+        with _WORKER_MODELS_LOCK:
+            if key not in _WORKER_MODELS:
+                _WORKER_MODELS[key] = self._load()
+            return _WORKER_MODELS[key]
 
     @property
     def base_name(self) -> str:
@@ -147,9 +173,7 @@ class SentenceEmbedder:
         with torch.inference_mode(), self._autocast():
             for start in range(0, len(texts), self.batch_size):
                 rows = order[start : start + self.batch_size]
-                batch = tokenizer.pad(
-                    {k: [encoded[k][i] for i in rows] for k in keys}, return_tensors="pt"
-                )
+                batch = tokenizer.pad({k: [encoded[k][i] for i in rows] for k in keys}, return_tensors="pt")
                 features = {k: v.to(self.device) for k, v in batch.items()}
                 embedded = model(features)["sentence_embedding"].float()
                 embedded = torch.nn.functional.normalize(embedded, p=2, dim=1)

@@ -4,6 +4,12 @@ Idempotent by ``item_id``: both indexes upsert, so re-running adds nothing twice
 by default: a product already in both indexes with the current embedding model version is
 skipped, so a killed run, re-run, finishes the rest and ends with the same counts. A new model
 version (a promoted adapter) makes every product stale, which triggers a re-embed.
+
+Embed+index is one loop, :func:`embed_and_index`, which the Prefect flow runs too (with its
+stages wrapped as retried tasks): products are length-sorted so a batch pads little, and
+batch *n* is written to both indexes on a writer thread while batch *n + 1* is embedded
+(:mod:`ml.ingest.overlap`). The stage report says where the time went (embedding, vector and
+keyword writes, and which side waited for the other).
 """
 
 from __future__ import annotations
@@ -14,10 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from ml.catalog.document import document_text
 from ml.catalog.product import Product
 from ml.catalog.reader import LoadReport, images_root_for, read_catalog
 from ml.embedding.protocol import Embedder
+from ml.ingest.overlap import run_overlapped
 from ml.retrieval.protocols import KeywordIndex, VectorIndex
 
 ProgressFn = Callable[[int, int], None]
@@ -62,6 +71,7 @@ class IngestReport:
     model_version: str = ""
     seconds: float = 0.0
     stages: list[StageStats] = field(default_factory=list)
+    index_timings: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,12 +87,19 @@ class IngestReport:
             "seconds": round(self.seconds, 3),
             "products_per_s": round(self.embedded / self.seconds, 2) if self.seconds else 0.0,
             "stages": [s.as_dict() for s in self.stages],
+            "index_timings": self.index_timings,
         }
 
 
 def batched(items: Sequence[Product], size: int) -> Iterator[Sequence[Product]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def length_sorted(products: Sequence[Product]) -> list[Product]:
+    """Longest document first, so each batch holds documents of similar length and pads little
+    (upserts are keyed by ``item_id``: the order products are written in changes nothing)."""
+    return sorted(products, key=lambda p: len(document_text(p)), reverse=True)
 
 
 def stale_products(
@@ -123,19 +140,139 @@ def caption_products(
     return out, stats
 
 
-def index_batch(
-    batch: Sequence[Product], embedder: Embedder, keyword: KeywordIndex, vector: VectorIndex
-) -> tuple[int, int, float]:
-    """Embed and upsert one batch into both indexes; returns (keyword, vector, embed seconds)."""
+@dataclass
+class EmbeddedBatch:
+    """One batch, stamped with the model version, and its vectors."""
+
+    products: list[Product]
+    vectors: np.ndarray
+    embed_seconds: float = 0.0
+
+
+def embed_batch(batch: Sequence[Product], embedder: Embedder) -> EmbeddedBatch:
+    """The embed stage of one batch (runs where the embedder is: here, a Ray worker, a service)."""
     version = embedder.model_version
     stamped = [p.model_copy(update={"embedding_model": version}) for p in batch]
     start = time.perf_counter()
     vectors = embedder.embed([document_text(p) for p in stamped])
-    embed_seconds = time.perf_counter() - start
+    return EmbeddedBatch(stamped, np.asarray(vectors, dtype=np.float32), time.perf_counter() - start)
+
+
+@dataclass
+class WriteResult:
+    keyword: int
+    vector: int
+    vector_seconds: float
+    keyword_seconds: float
+
+
+def write_batch(embedded: EmbeddedBatch, keyword: KeywordIndex, vector: VectorIndex) -> WriteResult:
+    """The index stage of one batch: upsert into both indexes."""
+    start = time.perf_counter()
     # Vector first: the keyword index is what marks an item as done for resumption.
-    n_vector = vector.upsert(stamped, vectors)
-    n_keyword = keyword.upsert(stamped)
-    return n_keyword, n_vector, embed_seconds
+    n_vector = vector.upsert(embedded.products, embedded.vectors)
+    middle = time.perf_counter()
+    n_keyword = keyword.upsert(embedded.products)
+    return WriteResult(n_keyword, n_vector, middle - start, time.perf_counter() - middle)
+
+
+EmbedStage = Callable[[Sequence[Product]], EmbeddedBatch]
+EmbedAll = Callable[[Iterator[Sequence[Product]]], Iterator[EmbeddedBatch]]
+WriteStage = Callable[[EmbeddedBatch], WriteResult]
+
+
+def embed_in_order(embed: EmbedStage) -> EmbedAll:
+    """Embed batch after batch in this process (the default producer)."""
+    return lambda batches: (embed(batch) for batch in batches)
+
+
+@dataclass
+class IndexTotals:
+    """What the embed+index loop did and where its time went."""
+
+    records_in: int = 0
+    batches: int = 0
+    embedded: int = 0
+    keyword_indexed: int = 0
+    vector_indexed: int = 0
+    embed_seconds: float = 0.0
+    vector_seconds: float = 0.0
+    keyword_seconds: float = 0.0
+    embed_blocked_seconds: float = 0.0  # embedding waited for the writer (queue full)
+    write_idle_seconds: float = 0.0  # the writer waited for embeddings
+    seconds: float = 0.0
+    overlap: bool = True
+
+    def add(self, embedded: EmbeddedBatch, written: WriteResult) -> None:
+        self.batches += 1
+        self.embedded += len(embedded.products)
+        self.keyword_indexed += written.keyword
+        self.vector_indexed += written.vector
+        self.embed_seconds += embedded.embed_seconds
+        self.vector_seconds += written.vector_seconds
+        self.keyword_seconds += written.keyword_seconds
+
+    @property
+    def detail(self) -> str:
+        text = (
+            f"embedding {self.embed_seconds:.2f}s of {self.seconds:.2f}s; writes: vector "
+            f"{self.vector_seconds:.2f}s, keyword {self.keyword_seconds:.2f}s"
+        )
+        if self.overlap:
+            text += (
+                f" (overlapped; embedding waited {self.embed_blocked_seconds:.2f}s, "
+                f"writer idle {self.write_idle_seconds:.2f}s)"
+            )
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batches": self.batches,
+            "embedded": self.embedded,
+            "overlap": self.overlap,
+            "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
+            "vector_write_seconds": round(self.vector_seconds, 3),
+            "keyword_write_seconds": round(self.keyword_seconds, 3),
+            "embed_blocked_seconds": round(self.embed_blocked_seconds, 3),
+            "write_idle_seconds": round(self.write_idle_seconds, 3),
+        }
+
+
+def embed_and_index(
+    todo: Sequence[Product],
+    embed_all: EmbedAll,
+    write: WriteStage,
+    *,
+    batch_size: int = 128,
+    overlap: bool = True,
+    depth: int = 2,
+    on_write: Callable[[IndexTotals], None] | None = None,
+) -> IndexTotals:
+    """The embed+index loop (``ingest_catalog`` and the Prefect flow both run this one).
+
+    Batches are cut from the length-sorted products; ``embed_all`` turns them into embedded
+    batches (in this process by default, or on a Ray cluster); each is written by ``write``
+    on a writer thread while the next is embedded (``overlap``), at most ``depth`` embedded
+    batches waiting. ``on_write`` sees the running totals after every written batch.
+    """
+    totals = IndexTotals(records_in=len(todo), overlap=overlap)
+    start = time.perf_counter()
+
+    def consume(embedded: EmbeddedBatch) -> None:
+        totals.add(embedded, write(embedded))
+        totals.seconds = time.perf_counter() - start
+        if on_write:
+            on_write(totals)
+
+    batches = batched(length_sorted(todo), batch_size)
+    try:
+        stats = run_overlapped(embed_all(batches), consume, depth=depth, overlap=overlap)
+        totals.embed_blocked_seconds = stats.produce_blocked_s
+        totals.write_idle_seconds = stats.consume_idle_s
+    finally:
+        totals.seconds = time.perf_counter() - start
+    return totals
 
 
 def ingest_catalog(
@@ -149,6 +286,7 @@ def ingest_catalog(
     force: bool = False,
     captioner: Captioner | None = None,
     progress: ProgressFn | None = None,
+    overlap: bool = True,
 ) -> IngestReport:
     started = time.perf_counter()
     read_stats = StageStats("read")
@@ -174,26 +312,31 @@ def ingest_catalog(
 
     todo = list(products) if force else stale_products(products, keyword, vector, report.model_version)
     report.unchanged = len(products) - len(todo)
-    index_stats = StageStats("embed+index", records_in=len(todo), skipped=report.unchanged)
-    embed_seconds = 0.0
-    index_start = time.perf_counter()
     if progress:
         progress(0, len(todo))
-    done = 0
-    for batch in batched(todo, batch_size):
-        n_keyword, n_vector, seconds = index_batch(batch, embedder, keyword, vector)
-        report.keyword_indexed += n_keyword
-        report.vector_indexed += n_vector
-        report.embedded += len(batch)
-        embed_seconds += seconds
-        done += len(batch)
-        if progress:
-            progress(done, len(todo))
-    index_stats.records_out = report.embedded
-    index_stats.seconds = time.perf_counter() - index_start
-    index_stats.status = "ok"
-    index_stats.detail = f"embedding {embed_seconds:.2f}s of {index_stats.seconds:.2f}s"
-    report.stages.append(index_stats)
+    totals = embed_and_index(
+        todo,
+        embed_in_order(lambda batch: embed_batch(batch, embedder)),
+        lambda embedded: write_batch(embedded, keyword, vector),
+        batch_size=batch_size,
+        overlap=overlap,
+        on_write=(lambda t: progress(t.embedded, len(todo))) if progress else None,
+    )
+    report.embedded = totals.embedded
+    report.keyword_indexed = totals.keyword_indexed
+    report.vector_indexed = totals.vector_indexed
+    report.index_timings = totals.as_dict()
+    report.stages.append(
+        StageStats(
+            "embed+index",
+            records_in=len(todo),
+            records_out=totals.embedded,
+            skipped=report.unchanged,
+            seconds=totals.seconds,
+            status="ok",
+            detail=totals.detail,
+        )
+    )
     report.keyword_count = keyword.count()
     report.vector_count = vector.count()
     report.seconds = time.perf_counter() - started
