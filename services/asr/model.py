@@ -21,7 +21,6 @@ from kserve.protocol.infer_type import InferRequest, InferResponse
 from ml.asr.audio import AudioError
 from ml.asr.transcriber import LanguageError, Transcriber
 from ml.asr.types import Transcript
-from ml.logging import get_logger
 from services.common.model import V2Model
 from services.common.tensors import (
     TensorSpec,
@@ -36,7 +35,6 @@ from services.common.tensors import (
     string_parameter,
 )
 
-log = get_logger(__name__)
 MODEL_NAME = "asr"
 
 

@@ -17,7 +17,6 @@ from PIL import Image
 
 from ml.captioning.blip import BlipCaptioner
 from ml.captioning.images import ImageError, decode_image
-from ml.logging import get_logger
 from services.common.model import V2Model
 from services.common.tensors import (
     TensorSpec,
@@ -30,7 +29,6 @@ from services.common.tensors import (
     string_parameter,
 )
 
-log = get_logger(__name__)
 MODEL_NAME = "captioner"
 
 

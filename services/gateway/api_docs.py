@@ -7,7 +7,9 @@ standalone) and are mounted at ``/static-offline-docs``; the default doc routes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
@@ -39,38 +41,45 @@ def install_offline_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str =
         return False
     oauth_url = app.swagger_ui_oauth2_redirect_url or f"{docs_url}/oauth2-redirect"
     replaced = {docs_url, redoc_url, oauth_url}
-    app.router.routes[:] = [
-        r for r in app.router.routes if not (isinstance(r, Route) and r.path in replaced)
-    ]
+    app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Route) and r.path in replaced)]
     app.mount(ASSETS_URL, StaticFiles(directory=folder), name="static-offline-docs")
     openapi_url = app.openapi_url or "/openapi.json"
 
-    @app.get(docs_url, include_in_schema=False)
-    async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} - Swagger UI",
-            oauth2_redirect_url=f"{root}{oauth_url}",
-            swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            swagger_ui_parameters=app.swagger_ui_parameters,
-        )
+    _page(
+        app,
+        docs_url,
+        get_swagger_ui_html,
+        {"swagger_ui_parameters": app.swagger_ui_parameters, "title": f"{app.title} - Swagger UI"},
+        openapi_url=openapi_url,
+        oauth2_redirect_url=oauth_url,
+        swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+    )
 
     @app.get(oauth_url, include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
 
-    @app.get(redoc_url, include_in_schema=False)
-    async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_redoc_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
-        )
-
+    _page(
+        app,
+        redoc_url,
+        get_redoc_html,
+        {"with_google_fonts": False, "title": f"{app.title} - ReDoc"},
+        openapi_url=openapi_url,
+        redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
+        redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
+    )
     return True
+
+
+def _page(
+    app: FastAPI, path: str, render: Callable[..., HTMLResponse], options: dict[str, Any], **urls: str
+) -> None:
+    """A doc page at ``path``: ``render(**options, **urls)`` with every URL under the request's
+    ``root_path`` (behind a path-prefixing proxy the page still finds its assets and schema)."""
+
+    @app.get(path, include_in_schema=False)
+    async def page(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return render(**options, **{name: f"{root}{url}" for name, url in urls.items()})

@@ -19,12 +19,10 @@ import numpy as np
 from kserve.errors import InvalidInput
 from kserve.protocol.infer_type import InferRequest, InferResponse
 
-from ml.logging import get_logger
 from ml.retrieval.rerank import MAX_DOCUMENT_CHARS, MAX_QUERY_CHARS, CrossEncoderReranker
 from services.common.model import V2Model
 from services.common.tensors import TensorSpec, build_response, check_inputs, fp32_output, text_elements
 
-log = get_logger(__name__)
 MODEL_NAME = "reranker"
 MAX_DOCUMENTS = 100
 # Callers send rerank_document() texts (≤ 1,200 chars); leave room for other clients' wording.
