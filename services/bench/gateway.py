@@ -7,7 +7,11 @@ the gateway runs under uvicorn on a loopback port and is called over real HTTP. 
   (``timings_ms.search``) → gateway overhead = chat latency − search time;
 - the same query searched directly in-process (the search baseline of this run);
 - a streaming ``/v1/chat``: time to the ``products`` event and to the first ``token`` event;
-- ``/healthz`` round trips: the HTTP floor of this machine.
+- ``/healthz`` round trips: the HTTP floor of this machine;
+- a paired A/B of what turn understanding costs: the same query through a second gateway whose
+  understander treats every message as a search string (the pipeline before understanding
+  existed: no intent model, no slots, no context rules), the two arms interleaved request by
+  request in this one process so machine noise hits both alike.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from pydantic import SecretStr
 
 from ml.config import Settings
 from ml.retrieval.engine import HybridSearcher, QueryVectorCache
+from ml.understanding.types import DialogueContext, Intent, Understanding
+from ml.understanding.understand import CoEmbed, TurnUnderstander
+from ml.understanding.vocab import CatalogVocabulary
 from services.bench.stub_llm import OpenAIStubServer
 from services.common.launcher import app_in_thread
 
@@ -46,12 +53,67 @@ def summary(values: Sequence[float]) -> dict[str, float]:
     }
 
 
+class SearchStringUnderstander(TurnUnderstander):
+    """The A/B baseline: every message is a new search for its own words (no model, no slots)."""
+
+    def __init__(self, vocab: CatalogVocabulary | None) -> None:
+        super().__init__(vocab or CatalogVocabulary(), None)
+
+    def warm_up(self) -> None:
+        return None
+
+    def understand(
+        self, text: str, context: DialogueContext | None = None, co_embed: CoEmbed | None = None
+    ) -> Understanding:
+        message = " ".join(text.split())
+        return Understanding(
+            text=message, intent=Intent.search, confidence=1.0, residual_terms=message.split()
+        )
+
+
 @contextmanager
-def running_gateway(settings: Settings, searcher: HybridSearcher) -> Iterator[str]:
+def running_gateway(settings: Settings, searcher: HybridSearcher, baseline: bool = False) -> Iterator[str]:
+    """The gateway over HTTP on a loopback port; ``baseline`` swaps in :class:`SearchStringUnderstander`."""
     from services.gateway.app import create_app
 
-    with app_in_thread(create_app(settings, searcher=searcher), name="gateway-bench") as url:
+    app = create_app(settings, searcher=searcher)
+    if baseline:
+        orchestrator = app.state.orchestrator
+        orchestrator.understander = SearchStringUnderstander(orchestrator.understander.vocab)
+    with app_in_thread(app, name="gateway-bench-baseline" if baseline else "gateway-bench") as url:
         yield url
+
+
+def _paired_chat(
+    clients: dict[str, httpx.Client], searcher: HybridSearcher, queries: Sequence[str], k: int
+) -> dict[str, Any]:
+    """Each query through both arms, the order alternating, each paying for its own embedding."""
+    times: dict[str, list[float]] = {arm: [] for arm in clients}
+    differences: list[float] = []
+    arms = list(clients)
+    for i, query in enumerate(queries):
+        order = arms if i % 2 == 0 else arms[::-1]
+        this: dict[str, float] = {}
+        for arm in order:
+            _clear_query_cache(searcher)
+            t0 = time.perf_counter()
+            clients[arm].post("/v1/chat", json={"message": query, "k": k}).raise_for_status()
+            this[arm] = (time.perf_counter() - t0) * 1000
+            times[arm].append(this[arm])
+        differences.append(this["understanding"] - this["search_string"])
+    stats = {arm: summary(values) for arm, values in times.items()}
+    added = round(stats["understanding"]["p50_ms"] - stats["search_string"]["p50_ms"], 3)
+    return {
+        "stats": stats,
+        "understanding_added_p50_ms": added,
+        "paired_difference_median_ms": round(statistics.median(differences), 3),
+        "ratio_p50_understanding_vs_search_string": round(
+            stats["understanding"]["p50_ms"] / stats["search_string"]["p50_ms"], 3
+        ),
+        "note": "search_string = the same gateway with an understander that makes every message a search "
+        "for its own words (no intent model, slots, or context rules) — the pipeline before turn "
+        "understanding; arms interleaved per request, order alternating, fresh session each",
+    }
 
 
 def _clear_query_cache(searcher: HybridSearcher) -> None:
@@ -114,7 +176,9 @@ def run(
         )
         with (
             running_gateway(bench_settings, searcher) as url,
+            running_gateway(bench_settings, searcher, baseline=True) as baseline_url,
             httpx.Client(base_url=url, timeout=60) as client,
+            httpx.Client(base_url=baseline_url, timeout=60) as baseline_client,
         ):
             progress(f"gateway on {url}, instant LLM on {stub.base_url}")
             for query in [*chosen[:warmup]]:
@@ -158,6 +222,12 @@ def run(
                 results["stream_done"].append(done_s * 1000)
                 if i % 10 == 0:
                     progress(f"{i}/{len(chosen)} requests")
+            for query in chosen[:warmup]:
+                baseline_client.post("/v1/chat", json={"message": query, "k": k}).raise_for_status()
+            progress("paired A/B: understanding vs search-string baseline")
+            paired = _paired_chat(
+                {"understanding": client, "search_string": baseline_client}, searcher, chosen, k
+            )
     stats = {name: summary(values) for name, values in results.items()}
     search_p50 = stats["search_direct"]["p50_ms"] or float("nan")
     return {
@@ -171,6 +241,7 @@ def run(
             "overhead_p50_vs_healthz_p50": round(stats["overhead"]["p50_ms"] / stats["healthz"]["p50_ms"], 3),
         },
         "answered_without_llm": not_llm,
+        "understanding_ab": paired,
         "note": "overhead = /v1/chat latency minus the search time measured inside the same request; "
         "LLM = instant local OpenAI-compatible stub over HTTP",
     }

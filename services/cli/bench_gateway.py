@@ -69,6 +69,22 @@ def bench_gateway(
         f"overhead p50 / search p50 = {ratios['overhead_p50_vs_search_p50']:.2f}; "
         f"overhead p50 / healthz p50 = {ratios['overhead_p50_vs_healthz_p50']:.2f}"
     )
+    ab = result["understanding_ab"]
+    table = Table(title="turn understanding, paired A/B in this process (ms)")
+    for column in ("arm", "p50", "p95", "mean"):
+        table.add_column(column, justify="right" if column != "arm" else "left")
+    for arm, label in (
+        ("understanding", "understanding on"),
+        ("search_string", "every message a search string"),
+    ):
+        row = ab["stats"][arm]
+        table.add_row(label, f"{row['p50_ms']:.1f}", f"{row['p95_ms']:.1f}", f"{row['mean_ms']:.1f}")
+    out.print(table)
+    out.print(
+        f"understanding adds {ab['understanding_added_p50_ms']:+.1f} ms at p50 "
+        f"(median paired difference {ab['paired_difference_median_ms']:+.1f} ms; "
+        f"ratio {ab['ratio_p50_understanding_vs_search_string']:.2f})"
+    )
     write_json(json_out, result)
 
 

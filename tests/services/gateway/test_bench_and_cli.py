@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ml.config import Settings
-from services.bench.gateway import percentile, run
+from ml.understanding.types import Intent
+from services.bench.gateway import SearchStringUnderstander, percentile, run
 from tests.fakes.catalog import build_test_searcher
 
 pytestmark = pytest.mark.integration
@@ -41,6 +42,18 @@ def test_bench_run_measures_overhead_and_streaming(tmp_path: Path) -> None:
     assert stats["stream_first_products"]["p50_ms"] <= stats["stream_first_token"]["p50_ms"]
     assert stats["stream_first_token"]["p50_ms"] <= stats["stream_done"]["p50_ms"]
     assert result["ratios"]["overhead_p50_vs_search_p50"] > 0
+    ab = result["understanding_ab"]
+    assert ab["stats"]["understanding"]["n"] == 4 and ab["stats"]["search_string"]["n"] == 4
+    assert ab["understanding_added_p50_ms"] == pytest.approx(
+        ab["stats"]["understanding"]["p50_ms"] - ab["stats"]["search_string"]["p50_ms"], abs=0.01
+    )
+
+
+def test_search_string_baseline_searches_every_message() -> None:
+    """The A/B baseline is the pipeline before understanding: a greeting is a search for its words."""
+    understood = SearchStringUnderstander(None).understand("  hello   there! ")
+    assert understood.intent is Intent.search and understood.residual_terms == ["hello", "there!"]
+    assert understood.slots.is_empty()
 
 
 def test_cli_has_gateway_commands() -> None:
