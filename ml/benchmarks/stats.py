@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (``q`` in 0..100) of ``values``: the sample at rank
+    ``round(q/100 × (n−1))`` of the sorted values, no interpolation; NaN when there are none.
+    The one percentile of every benchmark and evaluation report."""
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile q must be in 0..100, got {q}")
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return float(ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))])
 
 
-def percentiles_ms(samples_s: list[float]) -> dict[str, float]:
-    arr = np.asarray(samples_s, dtype=np.float64) * 1000
-    if arr.size == 0:
+def percentiles_ms(samples_s: Sequence[float]) -> dict[str, float]:
+    """p50/p95/p99/mean in milliseconds of samples in seconds (zeros and ``n = 0`` for none)."""
+    if not samples_s:
         return {"p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0, "mean_ms": 0.0, "n": 0}
+    ms = [s * 1000 for s in samples_s]
     return {
-        "p50_ms": round(float(np.percentile(arr, 50)), 3),
-        "p95_ms": round(float(np.percentile(arr, 95)), 3),
-        "p99_ms": round(float(np.percentile(arr, 99)), 3),
-        "mean_ms": round(float(arr.mean()), 3),
-        "n": int(arr.size),
+        **{f"p{q}_ms": round(percentile(ms, q), 3) for q in (50, 95, 99)},
+        "mean_ms": round(sum(ms) / len(ms), 3),
+        "n": len(ms),
     }
 
 
