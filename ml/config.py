@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         default=None, description="Adapter folder or MLflow URI (models:/NAME@champion); unset: identity."
     )
     embed_batch_size: int = 64
+    text_embedding_cache: int = Field(
+        default=20_000, ge=0, description="Chat texts whose base embedding each process keeps (0: off)."
+    )
     embedder_version_mismatch: Literal["refuse", "reload"] = Field(
         default="refuse", description="Index vectors from another model: refuse the vector half, or reload."
     )

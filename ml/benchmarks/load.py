@@ -250,35 +250,57 @@ def _free_port() -> int:
 
 
 class LocalGateway:
-    """``shoptalk serve gateway`` on a free loopback port, with the caller's environment."""
+    """``shoptalk serve gateway`` on a free loopback port, with the caller's environment.
 
-    def __init__(self, env: dict[str, str] | None = None, log_path: Path | None = None) -> None:
+    ``workers > 1``: uvicorn's own workers (``--factory services.gateway.app:create_app``) behind
+    one port; the caller's ``env`` must then point them at shared state (a Milvus server, Redis).
+    """
+
+    def __init__(
+        self, env: dict[str, str] | None = None, log_path: Path | None = None, workers: int = 1
+    ) -> None:
         self.port = _free_port()
         self.env = {**os.environ, **(env or {})}
         self.log_path = log_path or Path(os.devnull)
+        self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout_s: float = 180.0) -> LocalGateway:
-        command = [
+    @property
+    def command(self) -> list[str]:
+        if self.workers > 1:
+            return [
+                sys.executable, "-m", "uvicorn", "--factory", "services.gateway.app:create_app",
+                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+                "--log-level", "warning", "--no-access-log",
+            ]  # fmt: skip
+        return [
             sys.executable, "-c", "from services.cli import main; main()",
             "serve", "gateway", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
         ]  # fmt: skip
+
+    def ready(self) -> bool:
+        """Every worker has warmed up: ``/readyz`` answers 200 several times in a row."""
+        try:
+            checks = (httpx.get(f"{self.url}/readyz", timeout=10.0) for _ in range(2 * self.workers))
+            return all(r.status_code == 200 for r in checks)
+        except httpx.HTTPError:
+            return False
+
+    def start(self, timeout_s: float = 300.0) -> LocalGateway:
+        command = self.command
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gateway exited with {self.process.returncode} (log: {self.log_path})")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
+            if self.ready():
+                return self
+            time.sleep(0.5)
         self.stop()
         raise TimeoutError(f"gateway not up after {timeout_s:.0f}s (log: {self.log_path})")
 

@@ -9,10 +9,12 @@ same promotion gate, so a first ``shoptalk up`` understands shoppers without a m
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from ml.catalog.product import Product
 from ml.config import Settings
 from ml.embedding.sentence import SentenceEmbedder
+from ml.embedding.text_cache import CachedBaseEmbedder
 from ml.logging import get_logger
 from ml.retrieval.engine import HybridSearcher
 from ml.understanding.understand import IntentModel, TurnUnderstander
@@ -127,6 +129,9 @@ def build_understander(
     settings: Settings, searcher: HybridSearcher, intent_model: IntentModel | None = None
 ) -> TurnUnderstander:
     vocab = load_vocabulary(settings, searcher)
-    shared = searcher.embedder if isinstance(searcher.embedder, SentenceEmbedder) else None
-    model = intent_model if intent_model is not None else load_intent_model(settings, shared)
+    shared = searcher.embedder if isinstance(searcher.embedder, SentenceEmbedder) else SentenceEmbedder()
+    # every turn embeds its message for the intent model: repeated texts come from a per-process cache
+    size = settings.text_embedding_cache
+    cached = cast(SentenceEmbedder, CachedBaseEmbedder(shared, size)) if size else shared
+    model = intent_model if intent_model is not None else load_intent_model(settings, cached)
     return TurnUnderstander(vocab, model)

@@ -41,6 +41,7 @@ RECOVERY_BOUND_S = 10.0
 HEALTHY_S = 1.5  # load before the kill
 DOWN_S = 3.0  # load while the dependency is gone
 SHOPPERS = 4
+START_TIMEOUT_S = 600  # model loads on a 2-core machine shared with other jobs
 
 ADJECTIVES = ("waterproof", "black", "red", "leather", "rugged", "modern", "small", "blue", "wooden", "soft")
 NOUNS = ("hiking boots", "phone case", "office chair", "desk lamp", "sofa", "knife set", "backpack", "mug")
@@ -67,6 +68,7 @@ class Stack:
     embedder: ModelServerProcess
     reranker: ModelServerProcess
     llm: StubLLMProcess
+    collection: str
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,7 @@ def stack(
     started: list[Any] = []
     try:
         for server in (embedder, reranker, llm):
-            server.start()
+            server.start(timeout_s=START_TIMEOUT_S)
             started.append(server)
         env = {
             "SHOPTALK_MILVUS_URI": milvus_server.uri,
@@ -106,9 +108,9 @@ def stack(
             "SHOPTALK_SESSION_MAX_TURNS": "50",
         }
         gateway = GatewayProcess(data, env, log_path=root / "gateway.log")
-        gateway.start()
+        gateway.start(timeout_s=START_TIMEOUT_S)
         started.append(gateway)
-        yield Stack(gateway, redis, milvus_server, embedder, reranker, llm)
+        yield Stack(gateway, redis, milvus_server, embedder, reranker, llm, env["SHOPTALK_MILVUS_COLLECTION"])
     finally:
         for server in reversed(started):
             server.stop()
@@ -237,12 +239,22 @@ def check_handoffs_kept(stack: Stack, samples: list[Sample]) -> None:
 
 # ----------------------------------------------------------------------------------------- tests
 def test_embedder_killed_and_restarted(stack: Stack) -> None:
-    outage = run_outage(stack, stack.embedder.kill, lambda: stack.embedder.start(), "embedder-unavailable")
+    outage = run_outage(
+        stack,
+        stack.embedder.kill,
+        lambda: stack.embedder.start(timeout_s=START_TIMEOUT_S),
+        "embedder-unavailable",
+    )
     check_outage(stack, outage, "embedder-unavailable")
 
 
 def test_reranker_killed_and_restarted(stack: Stack) -> None:
-    outage = run_outage(stack, stack.reranker.kill, lambda: stack.reranker.start(), "reranker-unavailable")
+    outage = run_outage(
+        stack,
+        stack.reranker.kill,
+        lambda: stack.reranker.start(timeout_s=START_TIMEOUT_S),
+        "reranker-unavailable",
+    )
     check_outage(stack, outage, "reranker-unavailable")
 
 
@@ -260,5 +272,22 @@ def test_redis_killed_and_restarted(stack: Stack) -> None:
 
 
 def test_milvus_server_killed_and_restarted(stack: Stack) -> None:
-    outage = run_outage(stack, stack.milvus.stop, stack.milvus.start, "vector-index-unavailable")
+    timings: dict[str, float] = {}
+
+    def restart() -> None:
+        """Back = the server answers *and* has loaded the collection again (a restarted Milvus
+        lists collections seconds before it can search them); both times are printed."""
+        from pymilvus import MilvusClient
+
+        started = time.monotonic()
+        stack.milvus.start()
+        timings["process_ready_s"] = time.monotonic() - started
+        client = MilvusClient(uri=stack.milvus.uri, timeout=60)
+        client.load_collection(stack.collection, timeout=120)
+        client.search(stack.collection, data=[[0.1] * 384], limit=1, timeout=60)
+        client.close()
+        timings["searchable_s"] = time.monotonic() - started
+
+    outage = run_outage(stack, stack.milvus.stop, restart, "vector-index-unavailable")
+    print(f"milvus restart: {timings}")
     check_outage(stack, outage, "vector-index-unavailable")

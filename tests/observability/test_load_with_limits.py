@@ -69,3 +69,20 @@ def test_keys_and_rate_limit_under_load(limited_gateway: str) -> None:
     assert p["status_counts"].get("200", 0) >= 10 and p["conversations"] >= 1, (p, g)
     assert g["status_counts"].get("429", 0) > 0, g  # over the limit: refused, not failed
     assert g["status_counts"].get("200", 0) > 0, g
+
+
+@pytest.mark.integration
+def test_one_run_with_greedy_shoppers_reports_429s_only_for_them(limited_gateway: str) -> None:
+    """The shape `shoptalk bench load --rate-limited` uses: one run, polite shoppers with their own
+    keys and pacing, greedy ones sharing a key unpaced; ``by_group`` says who was refused."""
+    config = LoadConfig(
+        url=limited_gateway, sessions=6, duration_s=5, timeout_s=20, think_time_s=1.0,
+        api_keys=POLITE, greedy=frozenset({4, 5}), greedy_key=GREEDY,
+    )  # fmt: skip
+    report = asyncio.run(run_load(config)).summary(config)
+    groups = report["by_group"]
+    assert report["server_errors_5xx"] == 0, report
+    assert groups["polite"]["shoppers"] == 4 and groups["greedy"]["shoppers"] == 2, groups
+    assert groups["polite"]["shoppers_with_429"] == 0, groups
+    assert groups["greedy"]["shoppers_with_429"] == 2, groups
+    assert groups["polite"]["status_counts"].get("200", 0) >= 8, groups
