@@ -21,6 +21,7 @@ import contextlib
 import functools
 import json
 import threading
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -368,8 +369,14 @@ def llm_span(
 
 
 def current_trace_id() -> str | None:
+    """The current OpenTelemetry trace id (32 hex digits) when a span is recording, else ``None``."""
     ctx = trace.get_current_span().get_span_context()
     return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+def new_trace_id() -> str:
+    """The current trace id when a span is recording, else a fresh random one (same format)."""
+    return current_trace_id() or uuid.uuid4().hex
 
 
 def install_kserve_tracing(service_name: str, settings: Any | None = None) -> TracerProvider:

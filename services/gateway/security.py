@@ -29,14 +29,12 @@ import json
 import math
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
-from opentelemetry import trace
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ml.config import Settings
 from ml.logging import get_logger
 from ml.observability import metrics
+from ml.observability.tracing import new_trace_id
 
 log = get_logger(__name__)
 
@@ -182,18 +181,13 @@ class TokenBucketLimiter:
 
 
 # --- the middleware ----------------------------------------------------------------------------------
-def _trace_id() -> str:
-    ctx = trace.get_current_span().get_span_context()
-    return format(ctx.trace_id, "032x") if ctx.is_valid else uuid.uuid4().hex
-
-
 async def _reply(
     scope: Scope, send: Send, status: int, error: str, headers: Iterable[tuple[bytes, bytes]] = ()
 ) -> None:
     """A JSON error in the gateway's shape. When an outer middleware already gave the request a
     trace id (the gateway's MetricsMiddleware, which also sets ``x-trace-id``), reuse it."""
     state_tid = (scope.get("state") or {}).get("trace_id")
-    tid = str(state_tid or _trace_id())
+    tid = str(state_tid or new_trace_id())
     body = json.dumps({"error": error, "detail": None, "trace_id": tid}).encode()
     response_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if not state_tid:
