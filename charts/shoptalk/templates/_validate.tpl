@@ -22,6 +22,9 @@
 {{- if and $gw.enabled (eq $gw.security.env "production") (le (float64 $gw.security.rateLimitRps) 0.0) -}}
 {{- fail "gateway.security.env=production needs gateway.security.rateLimitRps > 0" -}}
 {{- end -}}
+{{- if and .Values.inference.ray.enabled (not .Values.inference.ray.cluster.name) -}}
+{{- fail "inference.ray.enabled needs inference.ray.cluster.name (an existing KubeRay RayCluster)" -}}
+{{- end -}}
 {{- if and .Values.prefect.deployments.register (not .Values.prefect.worker.enabled) -}}
 {{- fail "prefect.deployments.register needs prefect.worker.enabled" -}}
 {{- end -}}
