@@ -17,6 +17,7 @@ from ml.embedding.protocol import Embedder
 from ml.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from ml.ingest.pipeline import IngestReport, ingest_catalog
 from ml.retrieval.engine import HybridSearcher
+from ml.retrieval.fusion_weights import AdaptiveWeights
 from ml.retrieval.factory import build_embedder, build_keyword_index, build_reranker, build_vector_index
 from ml.retrieval.protocols import Reranker
 from ml.retrieval.types import SearchMode
@@ -140,6 +141,7 @@ def fresh_index(
             reranker=reranker,
             profile=settings.search_profile,
             rerank_top_n=settings.rerank_top_n,
+            fusion_rule=AdaptiveWeights() if settings.adaptive_fusion else None,
         )
         try:
             yield FreshIndex(searcher=searcher, report=report, data_dir=Path(tmp))

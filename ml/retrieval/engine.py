@@ -33,6 +33,7 @@ from ml.embedding.protocol import Embedder, EmbedderUnavailable
 from ml.logging import get_logger
 from ml.retrieval.degradation import record_degraded
 from ml.retrieval.fusion import reciprocal_rank_fusion, single_half
+from ml.retrieval.fusion_weights import AdaptiveWeights
 from ml.retrieval.protocols import IndexUnavailable, KeywordIndex, Reranker, VectorIndex
 from ml.retrieval.rerank import rerank_or_fallback
 from ml.retrieval.types import Hit, IndexHit, SearchFilters, SearchMode, SearchResult
@@ -93,6 +94,7 @@ class HybridSearcher:
         reranker: Reranker | None = None,
         profile: str = "fast",
         rerank_top_n: int = 20,
+        fusion_rule: AdaptiveWeights | None = AdaptiveWeights(),  # noqa: B008 - frozen, shared
     ) -> None:
         self.keyword = keyword
         self.vector = vector
@@ -102,6 +104,9 @@ class HybridSearcher:
         self.keyword_weight = keyword_weight
         self.vector_weight = vector_weight
         self.candidate_pool = candidate_pool
+        # Query-aware fusion (ml/retrieval/fusion_weights.py): the keyword half's weight follows
+        # how much of the query its best listings state; None: static weights.
+        self.fusion_rule = fusion_rule
         self.cache = QueryVectorCache()
         # Search profile (SHOPTALK_SEARCH_PROFILE): "fast" serves the fused order, "quality"
         # reranks the fused top ``rerank_top_n`` with the cross-encoder (bounded by its budget).
@@ -269,13 +274,20 @@ class HybridSearcher:
 
             hits: list[Hit]
             if keyword_hits is not None and vector_hits is not None:
-                with self._stage("fusion", timings):
+                with self._stage("fusion", timings) as fusion_span:
+                    keyword_weight, vector_weight = self.keyword_weight, self.vector_weight
+                    if self.fusion_rule is not None:
+                        keyword_weight, vector_weight, coverage = self.fusion_rule.weights(
+                            query, keyword_hits, keyword_weight, vector_weight
+                        )
+                        fusion_span.set_attribute("shoptalk.fusion.coverage", round(coverage, 3))
+                        fusion_span.set_attribute("shoptalk.fusion.keyword_weight", round(keyword_weight, 3))
                     hits = reciprocal_rank_fusion(
                         keyword_hits,
                         vector_hits,
                         self.rrf_k,
-                        self.keyword_weight,
-                        self.vector_weight,
+                        keyword_weight,
+                        vector_weight,
                         limit=k,
                     )
                 served = SearchMode.hybrid

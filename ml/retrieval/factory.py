@@ -8,6 +8,7 @@ from __future__ import annotations
 from ml.config import Settings
 from ml.embedding.protocol import Embedder
 from ml.retrieval.engine import HybridSearcher
+from ml.retrieval.fusion_weights import AdaptiveWeights
 from ml.retrieval.protocols import KeywordIndex, Reranker, VectorIndex
 
 
@@ -70,4 +71,5 @@ def build_searcher(
         reranker=reranker,
         profile=settings.search_profile,
         rerank_top_n=settings.rerank_top_n,
+        fusion_rule=AdaptiveWeights() if settings.adaptive_fusion else None,
     )
