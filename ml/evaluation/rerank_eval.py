@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -119,7 +120,7 @@ def evaluate_profiles(
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurement entry point
     from ml.config import Settings
     from ml.embedding.choice import build_local_embedder
-    from ml.evaluation.golden import load_qrels, load_queries
+    from ml.evaluation.golden import load_qrels, load_queries, load_query_kinds
     from ml.evaluation.runner import evaluate_searcher
     from ml.ingest.pipeline import ingest_catalog
     from ml.paths import GOLDEN_QRELS, GOLDEN_QUERIES, SAMPLE_CATALOG
@@ -131,10 +132,11 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     parser.add_argument("--models-dir", type=Path, default=Path("data/models"))
     parser.add_argument("--top-n", type=int, nargs="*", default=[20, 30], help="none: hybrid only")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--max-tokens", type=int, nargs="+", default=[128], help="one result per cap")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     queries, qrels = load_queries(GOLDEN_QUERIES), load_qrels(GOLDEN_QRELS)
+    kinds = load_query_kinds(GOLDEN_QUERIES)
     with tempfile.TemporaryDirectory(prefix="shoptalk-rerank-eval-") as tmp:
         settings = Settings(
             data_dir=Path(tmp), embedding_model=args.embedding_model, models_dir=args.models_dir
@@ -145,19 +147,25 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
         ingest_catalog(SAMPLE_CATALOG, embedder, keyword, vector, force=True)
         ingest_s = time.perf_counter() - started
         searcher = HybridSearcher(keyword, vector, embedder)
-        reranker = CrossEncoderReranker(
-            threads=args.threads, max_tokens=args.max_tokens, budget_ms=None, models_dir=args.models_dir
-        ).load()
-        result = evaluate_profiles(searcher, reranker, queries, qrels, top_ns=args.top_n)
+        by_cap: dict[int, dict[str, Any]] = {}
+        for cap in args.max_tokens:
+            reranker = CrossEncoderReranker(
+                threads=args.threads, max_tokens=cap, budget_ms=None, models_dir=args.models_dir
+            ).load()
+            by_cap[cap] = evaluate_profiles(
+                searcher, reranker, queries, qrels, top_ns=args.top_n, kinds=kinds
+            )
+            by_cap[cap].pop("per_query")
+        result: dict[str, Any] = by_cap[args.max_tokens[0]] if len(by_cap) == 1 else {"max_tokens": by_cap}
         vector_only = evaluate_searcher(searcher, queries, qrels, modes=(SearchMode.vector,))
         result["vector_only"] = vector_only["modes"]["vector"]
         result["embedding_model"] = embedder.model_version
         result["ingest_seconds"] = round(ingest_s, 1)
-        result["rerank_threads"], result["rerank_max_tokens"] = args.threads, args.max_tokens
+        result["rerank_threads"] = args.threads
+        result["loadavg_after"] = os.getloadavg()
         close = getattr(vector, "close", None)
         if close:
             close()
-    result.pop("per_query")
     text = json.dumps(result, indent=2)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

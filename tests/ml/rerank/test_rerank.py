@@ -187,3 +187,16 @@ def test_settings_choose_the_implementation(tmp_path: Path) -> None:
     )
     assert isinstance(remote, RemoteReranker) and remote.budget_ms == 150
     assert remote.client.timeout_s == pytest.approx(0.15)
+
+
+def test_session_options_change_speed_not_scores(reranker: CrossEncoderReranker) -> None:
+    docs = [rerank_document(h.product) for h in _fused()]
+    tuned = CrossEncoderReranker(
+        weights_dir("reranker"), optimization="basic", allow_spinning=False, budget_ms=None
+    ).load()
+    query = "water bottle that keeps drinks cold"
+    fast, default = tuned.score(query, docs), reranker.score(query, docs)
+    assert fast.argsort().tolist() == default.argsort().tolist()
+    assert fast == pytest.approx(default, rel=0.02)  # fused kernels round differently
+    with pytest.raises(KeyError):
+        CrossEncoderReranker(weights_dir("reranker"), optimization="fastest").load()
