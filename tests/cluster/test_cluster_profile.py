@@ -24,7 +24,7 @@ import torch
 
 from ml.config import Settings
 from tests.servers.postgres import PostgresServer, postgres_server  # noqa: F401
-from tests.servers.redis import RedisServer, redis_server  # noqa: F401
+from tests.servers.redis import RedisServer, redis_server, redis_url  # noqa: F401
 from tests.servers.s3 import S3Server, s3_server  # noqa: F401
 from tests.servers.tracking import MlflowServer, PrefectServer
 
@@ -61,6 +61,7 @@ def mlflow_server(postgres_server: PostgresServer, s3_server: S3Server) -> Itera
         server.stop()
 
 
+@pytest.mark.slow  # MLflow's ~50 schema migrations on a fresh PostgreSQL database dominate
 def test_mlflow_on_postgres_and_s3_logs_registers_and_promotes(
     mlflow_server: tuple[MlflowServer, str],
     s3_server: S3Server,  # noqa: F811
@@ -111,6 +112,7 @@ def test_mlflow_on_postgres_and_s3_logs_registers_and_promotes(
 
 
 # ------------------------------------------------------------------------------------ Prefect
+@pytest.mark.slow  # Prefect's schema migrations on a fresh PostgreSQL database dominate
 def test_prefect_server_on_postgres_runs_the_ingest_flow(
     postgres_server: PostgresServer,  # noqa: F811
     tmp_path: Path,
@@ -178,12 +180,12 @@ async def test_two_gateways_share_sessions_and_caches_in_redis(
     from tests.fakes.catalog import build_test_searcher
 
     handoff_url, _ = _db(postgres_server)
-    redis_url = redis_server.url_for(db=5)
+    shared = redis_url(redis_server, db=5)
 
     def app(n: int) -> Any:
         settings = Settings(
             data_dir=tmp_path / f"gw{n}",
-            redis_url=redis_url,
+            redis_url=shared,
             session_secret=SECRET,
             handoff_db_url=handoff_url,
         )
@@ -214,7 +216,7 @@ async def test_two_gateways_share_sessions_and_caches_in_redis(
         assert ticket.handoff_id in [h.handoff_id for h in queued]
 
     # The recommendation cache and viewed items live in the same Redis.
-    cache_one, cache_two = RecommendationCache(redis_url), RecommendationCache(redis_url)
+    cache_one, cache_two = RecommendationCache(shared), RecommendationCache(shared)
     await cache_one.put("v1:none:abc", '{"items": []}')
     assert await cache_two.get("v1:none:abc") == '{"items": []}'
     await cache_one.add_view(sid, "B0001")
@@ -222,5 +224,5 @@ async def test_two_gateways_share_sessions_and_caches_in_redis(
     assert await cache_one.views(sid) == ["B0001", "B0002"]
     import redis
 
-    keys = {k.decode() for k in redis.Redis.from_url(redis_url).keys("*")}
+    keys = {k.decode() for k in redis.Redis.from_url(shared).keys("*")}
     assert any(sid in k for k in keys) and "shoptalk:rec:v1:none:abc" in keys

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -166,9 +168,10 @@ def test_corrupt_file_is_a_clear_error_naming_it(tmp_path: Path) -> None:
         MilvusVectorIndex(str(path), "c", dim=8).count()
 
 
-def test_file_held_by_another_process_names_it_and_the_process(tmp_path: Path) -> None:
-    path = tmp_path / "milvus.db"
-    ready = tmp_path / "ready"
+@contextmanager
+def _held(path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Another process that opened the embedded file ``path`` and keeps it open."""
+    ready = path.parent / "ready"
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -191,6 +194,15 @@ def test_file_held_by_another_process_names_it_and_the_process(tmp_path: Path) -
             assert holder.poll() is None, "holder process died"
             assert time.monotonic() < deadline, "holder never opened the file"
             time.sleep(0.2)
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait(10)
+
+
+def test_file_held_by_another_process_names_it_and_the_process(tmp_path: Path) -> None:
+    path = tmp_path / "milvus.db"
+    with _held(path) as holder:
         with pytest.raises(EmbeddedMilvusLocked) as caught:
             MilvusVectorIndex(str(path), "c", dim=8).count()
         message = str(caught.value)
@@ -198,9 +210,28 @@ def test_file_held_by_another_process_names_it_and_the_process(tmp_path: Path) -
         assert caught.value.holder.pid == holder.pid
         # Refusing must not break the holder (milvus-lite itself would delete its lock file).
         assert (tmp_path / ".milvus.db.lock").exists()
+
+
+def test_cli_search_fails_loudly_on_a_locked_embedded_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never a silent keyword-only answer: exit 2 naming the file and the process holding it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("SHOPTALK_DATA_DIR", str(data))
+    get_settings.cache_clear()
+    try:
+        path = get_settings().milvus_lite_path
+        with _held(path) as holder:
+            from services.cli import app
+
+            result = CliRunner().invoke(app, ["search", "hiking boots"], terminal_width=400)
     finally:
-        holder.kill()
-        holder.wait(10)
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert str(path) in output and f"in use by process {holder.pid}" in output
+    assert "search:" not in output  # no result table
 
 
 def test_cli_search_fails_loudly_on_a_corrupt_embedded_file(
