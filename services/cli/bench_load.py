@@ -159,6 +159,7 @@ def _local_runs(
         gateway,
         ingest,
         measured,
+        prepare_intents,
         rate_limited_run,
         shared_servers,
     )
@@ -170,6 +171,7 @@ def _local_runs(
     with shared_servers(shared, target / "milvus-server") as env:
         console.print(f"indexing the sample into {target} (once) …")
         ingest(target, env, gateway_log, limit)
+        prepare_intents(target)
         env = {**env, "SHOPTALK_DATA_DIR": str(target)}
         report: dict[str, Any] = {}
         if compare_workers:

@@ -32,8 +32,9 @@ SHARING = (
     "directory opened read-only by each worker; the embedded Milvus Lite file is single-process, "
     "so it serves only the 1-worker run"
 )
-POLITE_RPS = 4.0  # per-key limit of the rate-limited run; a polite shopper paces itself below it
-POLITE_THINK_S = 0.5
+START_TIMEOUT_S = 900.0  # model loads on a busy 2-core machine
+POLITE_RPS = 2.0  # per-key limit of the rate-limited run; a polite shopper (turn + 1 s pause) stays below
+POLITE_THINK_S = 1.0
 
 
 def load_average() -> list[float]:
@@ -63,6 +64,14 @@ def ingest(data_dir: Path, env: dict[str, str], log_path: Path, limit: int | Non
     marker.write_text(label)
 
 
+def prepare_intents(data_dir: Path) -> None:
+    """Train (or find) the bootstrap intent model once, so no worker trains its own at start-up."""
+    from ml.config import Settings
+    from services.gateway.understanding import bootstrap_intent_model
+
+    bootstrap_intent_model(Settings(data_dir=data_dir))
+
+
 @contextlib.contextmanager
 def shared_servers(enabled: bool, milvus_dir: Path) -> Iterator[dict[str, str]]:
     """A Milvus server (data kept in ``milvus_dir``) and Redis for multi-worker runs (``{}`` when
@@ -86,7 +95,7 @@ def shared_servers(enabled: bool, milvus_dir: Path) -> Iterator[dict[str, str]]:
 def gateway(
     env: dict[str, str], workers: int, log_path: Path, warm_key: str | None = None
 ) -> Iterator[LocalGateway]:
-    server = LocalGateway(env=env, log_path=log_path, workers=workers).start()
+    server = LocalGateway(env=env, log_path=log_path, workers=workers).start(timeout_s=START_TIMEOUT_S)
     try:
         warm = LoadConfig(
             url=server.url, sessions=min(10, 4 * workers), duration_s=3.0, timeout_s=60.0, api_key=warm_key
