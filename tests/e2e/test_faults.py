@@ -9,7 +9,8 @@ OpenAI-compatible test server over HTTP.
 - Overload → fast 503 + Retry-After from the shedder, never a client timeout nor another 5xx;
   a client over its rate limit → 429 + Retry-After.
 
-(The embedder-kill and interrupted-ingestion faults live in their own tests.)
+(The embedder-kill and interrupted-ingestion faults live in their own tests; every dependency killed
+and restarted mid-load (embedder, reranker, Milvus server, Redis, LLM): tests/faults/test_kill_restart.py.)
 """
 
 from __future__ import annotations
