@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from services.common import launcher
+from ml import ports as port_source
 from services.common.launcher import ModelServerProcess, free_port
 
 
 def test_ports_are_distinct_bindable_and_below_the_ephemeral_range() -> None:
     ports = [free_port() for _ in range(50)]
     assert len(set(ports)) == len(ports)
-    low = launcher._ephemeral_low()
+    low = port_source._ephemeral_low()
     assert all(1024 <= port < low for port in ports)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", ports[-1]))  # nobody holds it
@@ -29,13 +29,13 @@ def test_a_held_port_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
         taken = held.getsockname()[1]
         held.listen()
         choices = iter([taken, taken])
-        real = launcher.random.SystemRandom
+        real = port_source.random.SystemRandom
 
         class Scripted(real):  # type: ignore[misc,valid-type]
             def randrange(self, *args: int) -> int:
                 return next(choices, None) or super().randrange(*args)
 
-        monkeypatch.setattr(launcher.random, "SystemRandom", Scripted)
+        monkeypatch.setattr(port_source.random, "SystemRandom", Scripted)
         assert free_port() != taken
 
 
