@@ -76,7 +76,8 @@ def made_for_types(product: Product, vocab: CatalogVocabulary) -> set[str]:
     return found
 
 
-def _devices(product: Product) -> set[str]:
+def named_devices(product: Product) -> set[str]:
+    """The device models a listing names in its title and keywords (iPhone 13, Galaxy S22 …)."""
     return set(device_models(normalize(" ".join([product.title, *product.keywords]))))
 
 
@@ -109,7 +110,7 @@ class ComplementMiner:
         vocab = vocab or CatalogVocabulary.from_products(products)
         items = {p.item_id: p for p in products}
         made_for = {p.item_id: made_for_types(p, vocab) for p in products}
-        devices = {p.item_id: _devices(p) for p in products}
+        devices = {p.item_id: named_devices(p) for p in products}
         type_count: dict[str, int] = defaultdict(int)
         claims: dict[tuple[str, str], int] = defaultdict(int)
         by_type: dict[str, list[str]] = defaultdict(list)

@@ -25,7 +25,7 @@ from ml.catalog.product import Product
 from ml.embedding.protocol import Embedder
 from ml.logging import get_logger
 from ml.recommend.candidates import generate_candidates
-from ml.recommend.complements import ComplementMiner
+from ml.recommend.complements import ComplementMiner, named_devices
 from ml.recommend.ranker import PopularityStats, RankerModel, features
 from ml.recommend.session_index import SessionIndex
 from ml.recommend.similar import Scored, similar
@@ -36,6 +36,10 @@ from ml.retrieval.types import SearchFilters
 
 log = get_logger(__name__)
 VERSION_TTL_S = 5.0
+# The ranker learned from single-need visits; a gateway session that moves on (rugs, then a
+# watch) is ranked from its latest items (about one answer's top items and a view), so "for you"
+# follows the current interest. Everything the session saw stays excluded.
+RECENT_ITEMS = 4
 
 
 class UnknownItem(LookupError):
@@ -75,6 +79,13 @@ class _LiveNeighbours:
 
     def vectors(self, products: Sequence[Product]) -> np.ndarray:
         return self.rec.vectors.of(products)
+
+
+def _fits_devices(product: Product, devices: set[str]) -> bool:
+    """Made for one of the session's devices, or for none named (an iPhone 12 case is no pick
+    for someone shopping for the iPhone 13)."""
+    named = named_devices(product)
+    return not devices or not named or bool(named & devices)
 
 
 class Recommender:
@@ -161,11 +172,18 @@ class Recommender:
             return Recommendations(items, "popular", degraded, version)
         if self.model is None:
             return self._similar_fallback(history, k, "recommender-model-missing")
+        recent = history[-RECENT_ITEMS:]
+        seen = {p.item_id for p in history}
+        devices = set().union(*(named_devices(p) for p in recent))
         try:
             neighbours = _LiveNeighbours(self)
-            cands = generate_candidates(history, neighbours, self.popularity)
-            hv = self.vectors.of(history)
-            scores = self.model.score([features(history, hv, c, self.popularity) for c in cands])
+            cands = [
+                c
+                for c in generate_candidates(recent, neighbours, self.popularity)
+                if c.product.item_id not in seen and _fits_devices(c.product, devices)
+            ]
+            hv = self.vectors.of(recent)
+            scores = self.model.score([features(recent, hv, c, self.popularity) for c in cands])
         except Exception as exc:
             log.warning("recommend.ranker_failed", error=str(exc)[:200])
             return self._similar_fallback(history, k, "recommender-model-failed")

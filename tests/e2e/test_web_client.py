@@ -15,6 +15,7 @@ import io
 import statistics
 import wave
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -316,131 +317,141 @@ def _ask(page: Any, text: str, index: int) -> Any:
     return turn
 
 
-@pytest.mark.parametrize("size", ["desktop", "mobile"])
-def test_shop_features(gateway_url: str, size: str) -> None:
-    import re
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 390, "height": 844}}
 
-    from playwright.sync_api import expect, sync_playwright
 
-    viewport = {"width": 1280, "height": 800} if size == "desktop" else {"width": 390, "height": 844}
+@contextmanager
+def shop_page(size: str) -> Iterator[tuple[Any, list[str]]]:
+    """A Chromium page at the ``desktop`` or ``mobile`` size, and the page errors it raises."""
+    from playwright.sync_api import sync_playwright
+
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(viewport=viewport, is_mobile=size == "mobile")
-            page = context.new_page()
+            page = browser.new_context(viewport=VIEWPORTS[size], is_mobile=size == "mobile").new_page()
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(gateway_url + "/")
-            # filter chips come from the catalog, types with human names
-            expect(page.locator("#facet-types .chip").first).to_be_attached(timeout=10_000)
-            if size == "mobile":
-                assert not page.locator("#filters").is_visible()  # collapsed behind a button
-                header = page.locator(".topbar").bounding_box()
-                assert header is not None and header["height"] <= 60
-                page.click("#filters-toggle")
-                expect(page.locator("#filters")).to_be_visible()
-            type_names = page.locator("#facet-types .chip").all_inner_texts()
-            assert "boot" in [t.lower() for t in type_names] and not any("_" in t for t in type_names)
-            assert page.locator("#facet-colors .chip").count() >= 3
-            if size == "mobile":
-                page.click("#filters-toggle")
-
-            # a search: cards with images (or a placeholder), one price format, no developer text
-            turn = _ask(page, "waterproof hiking boots", 0)
-            cards = turn.locator(".product-card")
-            assert cards.count() >= 3
-            page.wait_for_function("() => [...document.querySelectorAll('.msg.assistant .product-card img')]"
-                                   ".every(i => i.complete && i.naturalWidth > 0)", timeout=10_000)
-            prices = turn.locator(".product-card .price").all_inner_texts()
-            assert all(re.fullmatch(r"\$\d{1,3}(,\d{3})*\.\d{2}", p) for p in prices), prices
-            card_text = " ".join(turn.locator(".product-card").all_inner_texts())
-            assert not any(w in card_text for w in ("keyword #", "semantic #", "degraded"))
-            expect(page.locator("#announcer")).not_to_be_empty(timeout=5_000)  # announced once, when done
-            if size == "mobile":  # cards scroll sideways on a phone
-                box0, box1 = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
-                assert box0 and box1 and abs(box0["y"] - box1["y"]) < 2 and box1["x"] > box0["x"]
-            page.screenshot(path=str(ARTIFACTS / f"web-{size}-results.png"))
-
-            # keyboard: Tab reaches a card, Enter opens the drawer (a dialog), Escape closes it
-            cards.nth(0).focus()
-            with page.expect_response(lambda r: "/v1/events" in r.url) as viewed:
-                page.keyboard.press("Enter")
-            assert viewed.value.ok  # the view is logged for recommendations (202 Accepted)
-            drawer = page.locator("#drawer")
-            expect(drawer).to_be_visible()
-            assert drawer.get_attribute("role") == "dialog" and drawer.get_attribute("aria-modal") == "true"
-            expect(drawer.locator(".facts")).to_contain_text("Item id", timeout=10_000)
-            expect(drawer.locator(".facts")).to_contain_text("Type")
-            expect(drawer.locator(".gallery img")).to_have_count(1)
-            expect(drawer.locator("section[aria-label='Similar items'] .product-card").first).to_be_visible()
-            assert drawer.locator("section[aria-label='Goes with']").is_hidden()  # 404: row hidden
-            assert drawer.locator("details.why").count() == 1  # why it matched, on demand
-            for _ in range(12):  # focus stays inside the dialog
-                page.keyboard.press("Tab")
-                assert page.evaluate("document.getElementById('drawer').contains(document.activeElement)")
-            page.screenshot(path=str(ARTIFACTS / f"web-{size}-drawer.png"))
-            page.keyboard.press("Escape")
-            expect(drawer).to_be_hidden()
-            assert page.evaluate("document.activeElement.classList.contains('product-card')")
-
-            # ask about this: a turn referring to the card by its position
-            cards.nth(1).click()
-            expect(drawer).to_be_visible()
-            drawer.get_by_role("button", name="Ask about this").click()
-            expect(page.locator(".msg.user").nth(1)).to_have_text("tell me more about the 2nd one")
-            asked = page.locator(".msg.assistant").nth(1)
-            expect(asked).to_have_attribute("data-done", "true", timeout=20_000)
-
-            # compare two items
-            turn.locator(".product-card .compare-toggle").nth(0).click()
-            turn.locator(".product-card .compare-toggle").nth(2).click()
-            expect(page.locator("#compare-open")).to_be_visible()
-            page.click("#compare-open")
-            table = page.locator("#compare .compare-table")
-            expect(table).to_be_visible()
-            assert table.locator("tr").first.locator("td").count() == 2
-            expect(table).to_contain_text("Price")
-            page.screenshot(path=str(ARTIFACTS / f"web-{size}-compare.png"))
-            page.keyboard.press("Escape")
-            expect(page.locator("#compare")).to_be_hidden()
-
-            # a filter chip narrows the next search
-            if size == "mobile":
-                page.click("#filters-toggle")
-            page.locator("#facet-types .chip", has_text=re.compile("^lamp$", re.I)).click()
-            if size == "mobile":
-                page.click("#filters-toggle")
-            lamps = _ask(page, "something nice", 2)
-            ids_types = page.evaluate("JSON.parse(sessionStorage.getItem('shoptalk.transcript'))"
-                                      ".filter(t => t.role === 'assistant').pop().response.products"
-                                      ".map(p => p.product_type)")
-            assert ids_types and set(ids_types) == {"LAMP"}, ids_types
-            assert lamps.locator(".product-card").count() == len(ids_types)
-
-            # reload: the same conversation, the same server-issued session
-            session = page.evaluate("sessionStorage.getItem('shoptalk.session')")
-            shown = page.locator(".msg").all_inner_texts()
-            page.reload()
-            expect(page.locator(".msg.assistant").nth(2)).to_have_attribute("data-done", "true")
-            assert page.locator(".msg").all_inner_texts() == shown
-            assert page.evaluate("sessionStorage.getItem('shoptalk.session')") == session
-            follow = _ask(page, "cheaper ones?", 3)
-            assert follow.locator(".product-card").count() >= 1
-
-            violations = _axe_serious(page)
-            assert violations == [], violations
-            page.screenshot(path=str(ARTIFACTS / f"web-{size}-restored.png"), full_page=True)
-
-            # start over: a clean page and no session
-            page.click("#start-over")
-            expect(page.locator(".msg")).to_have_count(0)
-            assert page.evaluate("sessionStorage.getItem('shoptalk.transcript')") is None
-            page.reload()
-            expect(page.locator(".msg")).to_have_count(0)
-            assert errors == []
+            yield page, errors
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "mobile"])
+def test_shop_features(gateway_url: str, size: str) -> None:
+    import re
+
+    from playwright.sync_api import expect
+
+    with shop_page(size) as (page, errors):
+        page.goto(gateway_url + "/")
+        # filter chips come from the catalog, types with human names
+        expect(page.locator("#facet-types .chip").first).to_be_attached(timeout=10_000)
+        if size == "mobile":
+            assert not page.locator("#filters").is_visible()  # collapsed behind a button
+            header = page.locator(".topbar").bounding_box()
+            assert header is not None and header["height"] <= 60
+            page.click("#filters-toggle")
+            expect(page.locator("#filters")).to_be_visible()
+        type_names = page.locator("#facet-types .chip").all_inner_texts()
+        assert "boot" in [t.lower() for t in type_names] and not any("_" in t for t in type_names)
+        assert page.locator("#facet-colors .chip").count() >= 3
+        if size == "mobile":
+            page.click("#filters-toggle")
+
+        # a search: cards with images (or a placeholder), one price format, no developer text
+        turn = _ask(page, "waterproof hiking boots", 0)
+        cards = turn.locator(".product-card")
+        assert cards.count() >= 3
+        page.wait_for_function("() => [...document.querySelectorAll('.msg.assistant .product-card img')]"
+                               ".every(i => i.complete && i.naturalWidth > 0)", timeout=10_000)
+        prices = turn.locator(".product-card .price").all_inner_texts()
+        assert all(re.fullmatch(r"\$\d{1,3}(,\d{3})*\.\d{2}", p) for p in prices), prices
+        card_text = " ".join(turn.locator(".product-card").all_inner_texts())
+        assert not any(w in card_text for w in ("keyword #", "semantic #", "degraded"))
+        expect(page.locator("#announcer")).not_to_be_empty(timeout=5_000)  # announced once, when done
+        if size == "mobile":  # cards scroll sideways on a phone
+            box0, box1 = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
+            assert box0 and box1 and abs(box0["y"] - box1["y"]) < 2 and box1["x"] > box0["x"]
+        page.screenshot(path=str(ARTIFACTS / f"web-{size}-results.png"))
+
+        # keyboard: Tab reaches a card, Enter opens the drawer (a dialog), Escape closes it
+        cards.nth(0).focus()
+        with page.expect_response(lambda r: "/v1/events" in r.url) as viewed:
+            page.keyboard.press("Enter")
+        assert viewed.value.ok  # the view is logged for recommendations (202 Accepted)
+        drawer = page.locator("#drawer")
+        expect(drawer).to_be_visible()
+        assert drawer.get_attribute("role") == "dialog" and drawer.get_attribute("aria-modal") == "true"
+        expect(drawer.locator(".facts")).to_contain_text("Item id", timeout=10_000)
+        expect(drawer.locator(".facts")).to_contain_text("Type")
+        expect(drawer.locator(".gallery img")).to_have_count(1)
+        expect(drawer.locator("section[aria-label='Similar items'] .product-card").first).to_be_visible()
+        assert drawer.locator("section[aria-label='Goes with']").is_hidden()  # 404: row hidden
+        assert drawer.locator("details.why").count() == 1  # why it matched, on demand
+        for _ in range(12):  # focus stays inside the dialog
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.getElementById('drawer').contains(document.activeElement)")
+        page.screenshot(path=str(ARTIFACTS / f"web-{size}-drawer.png"))
+        page.keyboard.press("Escape")
+        expect(drawer).to_be_hidden()
+        assert page.evaluate("document.activeElement.classList.contains('product-card')")
+
+        # ask about this: a turn referring to the card by its position
+        cards.nth(1).click()
+        expect(drawer).to_be_visible()
+        drawer.get_by_role("button", name="Ask about this").click()
+        expect(page.locator(".msg.user").nth(1)).to_have_text("tell me more about the 2nd one")
+        asked = page.locator(".msg.assistant").nth(1)
+        expect(asked).to_have_attribute("data-done", "true", timeout=20_000)
+
+        # compare two items
+        turn.locator(".product-card .compare-toggle").nth(0).click()
+        turn.locator(".product-card .compare-toggle").nth(2).click()
+        expect(page.locator("#compare-open")).to_be_visible()
+        page.click("#compare-open")
+        table = page.locator("#compare .compare-table")
+        expect(table).to_be_visible()
+        assert table.locator("tr").first.locator("td").count() == 2
+        expect(table).to_contain_text("Price")
+        page.screenshot(path=str(ARTIFACTS / f"web-{size}-compare.png"))
+        page.keyboard.press("Escape")
+        expect(page.locator("#compare")).to_be_hidden()
+
+        # a filter chip narrows the next search
+        if size == "mobile":
+            page.click("#filters-toggle")
+        page.locator("#facet-types .chip", has_text=re.compile("^lamp$", re.I)).click()
+        if size == "mobile":
+            page.click("#filters-toggle")
+        lamps = _ask(page, "something nice", 2)
+        ids_types = page.evaluate("JSON.parse(sessionStorage.getItem('shoptalk.transcript'))"
+                                  ".filter(t => t.role === 'assistant').pop().response.products"
+                                  ".map(p => p.product_type)")
+        assert ids_types and set(ids_types) == {"LAMP"}, ids_types
+        assert lamps.locator(".product-card").count() == len(ids_types)
+
+        # reload: the same conversation, the same server-issued session
+        session = page.evaluate("sessionStorage.getItem('shoptalk.session')")
+        shown = page.locator(".msg").all_inner_texts()
+        page.reload()
+        expect(page.locator(".msg.assistant").nth(2)).to_have_attribute("data-done", "true")
+        assert page.locator(".msg").all_inner_texts() == shown
+        assert page.evaluate("sessionStorage.getItem('shoptalk.session')") == session
+        follow = _ask(page, "cheaper ones?", 3)
+        assert follow.locator(".product-card").count() >= 1
+
+        violations = _axe_serious(page)
+        assert violations == [], violations
+        page.screenshot(path=str(ARTIFACTS / f"web-{size}-restored.png"), full_page=True)
+
+        # start over: a clean page and no session
+        page.click("#start-over")
+        expect(page.locator(".msg")).to_have_count(0)
+        assert page.evaluate("sessionStorage.getItem('shoptalk.transcript')") is None
+        page.reload()
+        expect(page.locator(".msg")).to_have_count(0)
+        assert errors == []
 
 
 def test_product_images_and_facets_over_http(gateway_url: str) -> None:

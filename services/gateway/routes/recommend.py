@@ -3,7 +3,8 @@
 - ``GET /v1/products/{id}/similar`` — same type, variants collapsed, filters respected.
 - ``GET /v1/products/{id}/complements`` — items made for / used with it, mined from the catalog.
 - ``GET /v1/recommendations?session_id=…`` — the LightGBM ranker over the session's history
-  (shown, asked-about and viewed items); nothing seen → popular items (``source: popular``);
+  (shown, asked-about and viewed items); nothing seen (or no ``session_id``: a new visitor) →
+  popular items (``source: popular``);
   model missing or failing → similar items with ``degraded`` saying so.
 - ``POST /v1/events`` — the client logs a view / ask / add-to-cart; appended to the bounded
   interaction log (``data_dir/interactions/events.jsonl``) that training and forecasting read.
@@ -123,30 +124,40 @@ class RecommendationCache:
         while len(self._memory) > self.size:
             self._memory.popitem(last=False)
 
-    async def add_view(self, session_id: str, item_id: str) -> None:
+    async def add_view(self, session_id: str, item_id: str, after_turn: int | None = None) -> None:
+        """Remember a view; ``after_turn`` (how many chat turns the session had) orders it in time."""
+        entry = item_id if after_turn is None else f"{item_id}@{after_turn}"
         if self.redis is not None:
             try:
                 key = "shoptalk:rec-views:" + session_id
-                await self.redis.rpush(key, item_id)
+                await self.redis.rpush(key, entry)
                 await self.redis.ltrim(key, -MAX_VIEWS, -1)
                 await self.redis.expire(key, 24 * 3600)
                 return
             except Exception:
                 log.warning("recommend.cache_unavailable", exc_info=True)
         views = self._views.setdefault(session_id, [])
-        views.append(item_id)
+        views.append(entry)
         del views[:-MAX_VIEWS]
         if len(self._views) > 10 * self.size:
             self._views.pop(next(iter(self._views)))
 
     async def views(self, session_id: str) -> list[str]:
+        return [item_id for _, item_id in await self.timed_views(session_id)]
+
+    async def timed_views(self, session_id: str) -> list[tuple[int | None, str]]:
+        """``(turns the session had then, item_id)`` per view, oldest first."""
+        found: list[Any] = list(self._views.get(session_id, []))
         if self.redis is not None:
             try:
                 found = await self.redis.lrange("shoptalk:rec-views:" + session_id, 0, -1)
-                return [v.decode() if isinstance(v, bytes) else v for v in found]
             except Exception:
                 log.warning("recommend.cache_unavailable", exc_info=True)
-        return list(self._views.get(session_id, []))
+        out: list[tuple[int | None, str]] = []
+        for raw in found:
+            item_id, _, turn = (raw.decode() if isinstance(raw, bytes) else str(raw)).partition("@")
+            out.append((int(turn) if turn.isdigit() else None, item_id))
+        return out
 
 
 # ---------------------------------------------------------------------- wiring
@@ -276,15 +287,24 @@ async def _known(call: Callable[..., T], *args: Any) -> T:
         raise HTTPException(status_code=404, detail=f"unknown product {exc.item_id!r}") from exc
 
 
-async def _history(orchestrator: ChatOrchestrator, cache: RecommendationCache, session_id: str) -> list[str]:
-    """Shown (top of each result list), asked-about and viewed items, oldest first."""
-    ids: list[str] = []
+async def _turn_count(orchestrator: ChatOrchestrator, session_id: str) -> int:
     session = await orchestrator.sessions.get(session_id)
-    if session is not None:
-        for turn in session.turns:
-            ids.extend(turn.product_ids[:SHOWN_PER_TURN])
-        ids.extend(session.state.focus)
-    ids.extend(await cache.views(session_id))
+    return len(session.turns) if session is not None else 0
+
+
+async def _history(orchestrator: ChatOrchestrator, cache: RecommendationCache, session_id: str) -> list[str]:
+    """Shown (top of each result list), asked-about and viewed items, oldest first: a product
+    viewed after the n-th answer comes after that answer's items, so the latest interest is last."""
+    session = await orchestrator.sessions.get(session_id)
+    turns = session.turns if session is not None else []
+    views = await cache.timed_views(session_id)
+    ids: list[str] = [item_id for after, item_id in views if after == 0]
+    for n, turn in enumerate(turns, start=1):
+        ids.extend(turn.product_ids[:SHOWN_PER_TURN])
+        if n == len(turns) and session is not None:
+            ids.extend(session.state.focus)
+        ids.extend(item_id for after, item_id in views if after == n)
+    ids.extend(item_id for after, item_id in views if after is None or after > len(turns))
     ordered: dict[str, None] = {}
     for item_id in ids:  # keep each item at its latest position
         ordered.pop(item_id, None)
@@ -339,13 +359,15 @@ async def complement_items(
 @json_get(router, "/recommendations", RecommendationResponse,
           "For you: ranked by the LightGBM recommender from what the session saw", 422)
 async def for_you(
-    session_id: Annotated[str, Query(pattern=SESSION_ID)],
+    session_id: Annotated[
+        str | None, Query(pattern=SESSION_ID, description="Omitted: a new visitor (popular items).")
+    ] = None,
     k: Annotated[int, Query(ge=1, le=50)] = 10,
     rec: Recommender = Depends(get_recommender),
     cache: RecommendationCache = Depends(get_cache),
     orchestrator: ChatOrchestrator = Depends(get_orchestrator),
 ) -> RecommendationResponse:
-    history = await _history(orchestrator, cache, session_id)
+    history = await _history(orchestrator, cache, session_id) if session_id else []
 
     async def compute() -> RecommendationResponse:
         result: Recommendations = await run_in_threadpool(rec.for_you, history, k)
@@ -373,9 +395,10 @@ async def log_event(
     settings: Settings = Depends(get_settings),
     rec: Recommender = Depends(get_recommender),
     cache: RecommendationCache = Depends(get_cache),
+    orchestrator: ChatOrchestrator = Depends(get_orchestrator),
 ) -> EventAck:
     product = await _known(rec.product, body.item_id)
     event = Event(body.session_id, now_iso(), body.event, product.item_id, product.product_type)
     await run_in_threadpool(InteractionLog.in_data_dir(settings.data_dir).append, event)
-    await cache.add_view(body.session_id, product.item_id)
+    await cache.add_view(body.session_id, product.item_id, await _turn_count(orchestrator, body.session_id))
     return EventAck(logged=True, event=body.event, item_id=product.item_id, session_id=body.session_id)

@@ -64,8 +64,8 @@ async function errorText(response) {
   try { const b = await response.json(); return b.error || response.statusText; } catch (e) { return response.status + " " + response.statusText; }
 }
 function sendEvent(type, itemId) {
-  if (!sessionId) return;
-  fetch("/v1/events", {
+  if (!sessionId) return Promise.resolve();
+  return fetch("/v1/events", {
     method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ session_id: sessionId, event: type, item_id: itemId }),
   }).catch(() => { /* recommendations are optional */ });
@@ -315,7 +315,7 @@ async function openDrawer(card, position, list) {
   body.replaceChildren(el("h2", "", card.title));
   body.firstChild.id = "drawer-title";
   openDialog(drawer);
-  sendEvent("view", card.item_id);
+  sendEvent("view", card.item_id).then(loadForYou);
   let p = card;
   try { p = { ...card, ...(await getJSON("/v1/products/" + encodeURIComponent(card.item_id))) }; } catch (e) { /* card facts only */ }
   body.replaceChildren();
@@ -389,20 +389,29 @@ async function fillRow(section, heading, url, selfId) {
     section.hidden = false;
   } catch (e) { /* route missing (404) or failing: the row stays hidden */ }
 }
+// "For you" from what this session saw; a new visitor (or a session that saw nothing) gets the
+// popular items, headed as such.
+let forYouRequest = 0;  // only the latest request fills the row
 async function loadForYou() {
   const box = $("for-you");
-  if (!sessionId) { box.hidden = true; return; }
+  const query = (sessionId ? "session_id=" + encodeURIComponent(sessionId) + "&" : "") + "k=8";
+  const mine = ++forYouRequest;
   try {
-    const data = await getJSON("/v1/recommendations?session_id=" + encodeURIComponent(sessionId) + "&k=8");
+    const data = await getJSON("/v1/recommendations?" + query);
+    if (mine !== forYouRequest) return;
     const items = itemsOf(data).slice(0, 8);
     if (!items.length) { box.hidden = true; return; }
     const popular = data && !Array.isArray(data) && /popular/i.test(String(data.source || data.label || data.strategy || ""));
-    box.querySelector(".sub").textContent = popular ? "· popular right now" : "";
+    const heading = popular ? "Popular right now" : "For you";
+    box.querySelector(".heading").textContent = heading;
+    box.setAttribute("aria-label", heading);
+    box.querySelector(".row").setAttribute("aria-label", popular ? "Popular products" : "Recommended for you");
+    box.querySelector(".sub").textContent = popular ? "" : "· from what you looked at";
     const row = box.querySelector(".row");
     row.replaceChildren();
     items.forEach((x, i) => row.appendChild(makeCard(x, i, items)));
     box.hidden = false;
-  } catch (e) { box.hidden = true; }
+  } catch (e) { if (mine === forYouRequest) box.hidden = true; }
 }
 
 // ------------------------------------------------------------------ compare
@@ -489,9 +498,11 @@ function renderFacets() {
   for (const b of top) brands.appendChild(chip(b.value, filterState.brands.has(b.value), toggler(filterState.brands, b.value)));
   if (facets.price) {
     const range = $("price-range");
-    range.min = String(Math.floor(facets.price.min));
-    range.max = String(Math.ceil(facets.price.max));
-    range.step = facets.price.max > 200 ? "5" : "1";
+    // round stops ($35, $40 … not $38, $43): the ends are multiples of the step
+    const step = facets.price.max > 200 ? 5 : 1;
+    range.step = String(step);
+    range.min = String(Math.floor(facets.price.min / step) * step);
+    range.max = String(Math.ceil(facets.price.max / step) * step);
     range.value = String(filterState.priceMax ?? range.max);
   }
 }
@@ -526,13 +537,13 @@ $("start-over").addEventListener("click", async () => {
   sessionStorage.removeItem(KEY.session); sessionStorage.removeItem(KEY.transcript);
   for (const p of [...compareSet.values()]) toggleCompare(p);
   clearFilters();
-  $("for-you").hidden = true;
+  loadForYou();
   resetLog("New conversation. What are you looking for?");
   announce("Started a new conversation.");
   input.focus();
 });
 function restore() {
-  if (!transcript.length) return;
+  if (!transcript.length) { loadForYou(); return; }
   log.replaceChildren();
   for (const t of transcript) {
     if (t.role === "user") addMessage("user", t.text);

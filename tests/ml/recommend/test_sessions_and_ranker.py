@@ -136,3 +136,39 @@ def test_committed_sample_sessions_regenerate_byte_identically() -> None:
     )
     assert dumps(regenerated) == SAMPLE_SESSIONS.read_bytes()
     assert SAMPLE_SESSIONS.stat().st_size < 2_000_000
+
+
+def test_for_you_ranks_from_the_latest_items_and_never_offers_what_was_seen() -> None:
+    """A session that moved on is scored on its recent window (as the ranker was trained on
+    single-need visits); every item it saw, however old, stays out of the list."""
+    import numpy as np
+
+    from ml.recommend import for_you
+    from ml.recommend.ranker import FEATURES, PopularityStats
+    from tests.fakes.catalog import build_test_searcher
+    from tests.ml.recommend.catalog import hand_catalog
+
+    products = hand_catalog()
+    searcher = build_test_searcher(products)
+    assert searcher.vector is not None and searcher.embedder is not None
+    seen_rows: list[list[float]] = []
+
+    class Recorder:
+        version = "t"
+        stats = None
+
+        def score(self, rows: list[list[float]]) -> np.ndarray:
+            seen_rows.extend(rows)
+            return np.asarray([-r[FEATURES.index("log_pop")] for r in rows])
+
+    popularity = PopularityStats.from_interactions([(p.item_id, p.product_type, 1.0) for p in products])
+    rec = for_you.Recommender(
+        searcher.vector, searcher.embedder, model=Recorder(), popularity=popularity  # type: ignore[arg-type]
+    )
+    history = ["RUG1", "RUG1B", "RUG2", "RUG3", "PAD1", "SOFA1", "CASE13", "SP13", "WATCH1", "WATCH2"]
+    result = rec.for_you(history, k=8)
+    assert result.source == "ranker" and result.items
+    ids = {s.product.item_id for s in result.items}
+    assert not ids & set(history)
+    assert not ids & {"CASE12", "SP12"}  # the session shops for the iPhone 13: no iPhone 12 accessories
+    assert seen_rows and all(r[FEATURES.index("history_len")] == for_you.RECENT_ITEMS for r in seen_rows)

@@ -54,6 +54,20 @@ def test_similar_respects_filters(recommender) -> None:  # type: ignore[no-untyp
     assert all(s.product.product_type == "RUG" for s in other)
 
 
+def test_similar_items_for_a_device_are_for_that_device(recommender) -> None:  # type: ignore[no-untyped-def]
+    """An iPhone 13 case's alternatives are iPhone 13 cases (or cases naming no phone), never the
+    iPhone 12 one, however close its text; items naming no device are not filtered."""
+    generic = p("CASEX", "Clear Slim Case", "CELLULAR_PHONE_CASE", 9, ["clear"], "Shield",
+                bullets=["Slim protective cover"])
+    recommender.index.upsert([generic], HashingEmbedder().embed([document_text(generic)]))
+    try:
+        ids = [s.product.item_id for s in recommender.similar("CASE13", k=5)]
+        assert "CASE13B" in ids and "CASEX" in ids and "CASE12" not in ids, ids
+        assert "CASE12" in [s.product.item_id for s in recommender.similar("CASEX", k=5)]
+    finally:
+        recommender.index.delete(["CASEX"])
+
+
 def test_unknown_item_raises_with_the_id(recommender) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UnknownItem) as err:
         recommender.similar("NOPE", k=3)

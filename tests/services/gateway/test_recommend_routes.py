@@ -168,9 +168,28 @@ async def test_cache_hit_and_invalidation_on_reingest(
 
 
 async def test_chat_turns_feed_the_session_history(client: httpx.AsyncClient) -> None:
-    r = await client.post("/v1/chat", json={"message": "a screen protector for iphone 13"})
+    r = await client.post("/v1/chat", json={"message": "vintage area rug"})
     assert r.status_code == 200
     session_id = r.json()["session_id"]
     body = (await client.get("/v1/recommendations", params={"session_id": session_id})).json()
     assert body["source"] != "popular"  # the shown items are the history
     assert body["items"] and body["degraded"] == ["recommender-model-missing"]
+
+
+async def test_history_is_in_time_order_views_after_the_answer_they_follow(client: httpx.AsyncClient) -> None:
+    from services.gateway.routes.recommend import _history
+
+    first = (await client.post("/v1/chat", json={"message": "area rug"})).json()
+    sid = first["session_id"]
+    r = await client.post("/v1/events", json={"session_id": sid, "event": "view", "item_id": "WATCH3"})
+    assert r.status_code == 202
+    turn = {"message": "a screen protector for iphone 13", "session_id": sid}
+    second = (await client.post("/v1/chat", json=turn)).json()
+    app = client.app  # type: ignore[attr-defined]
+    history = await _history(app.state.orchestrator, app.state.recommendation_cache, sid)
+    before = [p["item_id"] for p in first["products"][:3]]
+    after = [p["item_id"] for p in second["products"][:3] if p["item_id"] not in before]
+    assert before and after and "WATCH3" in history
+    viewed = history.index("WATCH3")
+    assert max(history.index(i) for i in before) < viewed < min(history.index(i) for i in after)
+    assert await app.state.recommendation_cache.views(sid) == ["WATCH3"]  # plain ids for other readers
