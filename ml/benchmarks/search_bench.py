@@ -81,7 +81,9 @@ def bench_embedding(texts: Sequence[str], threads: Sequence[int] = (1, 2), round
     return out
 
 
-def _ingest_once(catalog: str | Path, embedder: SentenceEmbedder, settings: Settings, overlap: bool) -> Any:
+def _ingest_once(
+    catalog: str | Path, embedder: SentenceEmbedder, settings: Settings, overlap: bool, limit: int | None
+) -> Any:
     with tempfile.TemporaryDirectory(prefix="shoptalk-bench-") as tmp:
         local = settings.model_copy(
             update={"data_dir": Path(tmp), "elasticsearch_url": None, "milvus_uri": None}
@@ -90,14 +92,18 @@ def _ingest_once(catalog: str | Path, embedder: SentenceEmbedder, settings: Sett
         vector = build_vector_index(local, embedder.dim)
         try:
             return ingest_catalog(
-                catalog, embedder, keyword, vector, force=True, batch_size=128, overlap=overlap
+                catalog, embedder, keyword, vector, force=True, batch_size=128, overlap=overlap, limit=limit
             )
         finally:
             vector.close()  # type: ignore[attr-defined]
 
 
 def bench_ingest(
-    catalog: str | Path, settings: Settings, log: Log, threads: Sequence[int] = (1, 2)
+    catalog: str | Path,
+    settings: Settings,
+    log: Log,
+    threads: Sequence[int] = (1, 2),
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """End-to-end ingest products/s vs the bare model on the same texts, per torch thread count.
 
@@ -108,7 +114,7 @@ def bench_ingest(
     import torch
 
     embedder = _embedder(settings)
-    products = read_catalog(catalog).products
+    products = read_catalog(catalog, limit=limit).products
     texts = [document_text(p) for p in products]
     embedder.embed(texts[:32])  # load + warm up
     default = settings.torch_threads
@@ -118,11 +124,11 @@ def bench_ingest(
         log(f"bare embedding of {len(texts)} documents ({embedder.precision}, {n} torch threads)")
         bare = [timed(lambda: embedder.embed(texts))[0]]
         log(f"end-to-end ingest, {n} torch threads (read → documents → embed ∥ upsert both indexes)")
-        report = _ingest_once(catalog, embedder, settings, overlap=True)
+        report = _ingest_once(catalog, embedder, settings, overlap=True, limit=limit)
         row: dict[str, Any] = {"torch_threads": n}
         if n == default:
             log("end-to-end ingest with the writes not overlapped (A/B)")
-            sequential = _ingest_once(catalog, embedder, settings, overlap=False)
+            sequential = _ingest_once(catalog, embedder, settings, overlap=False, limit=limit)
             row["sequential_ingest_products_per_s"] = round(sequential.embedded / sequential.seconds, 1)
             row["sequential_index_timings"] = sequential.index_timings
             bare.append(timed(lambda: embedder.embed(texts))[0])

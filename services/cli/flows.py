@@ -131,12 +131,30 @@ def ingest_flow_command(
     limit: Annotated[int | None, typer.Option(help="Stop after this many unique products.")] = None,
     force: Annotated[bool, typer.Option(help="Re-embed products already indexed.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON here.")] = None,
+    task_runner: Annotated[
+        str, typer.Option(help="local, or ray: embed batches on a Ray cluster (prefect-ray).")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option(help="Ray cluster (ray://head:10001); unset: a new local Ray.")
+    ] = None,
+    ray_cpus: Annotated[int, typer.Option(min=1, help="Embed batches in flight on Ray.")] = 2,
 ) -> None:
     """Ingest through the Prefect flow (batched, retried, resumable, lineage recorded)."""
     settings = _flow_settings()
-    from flows.ingest import ingest_flow
+    from flows.ingest import ingest_flow, ingest_flow_on_ray
 
-    summary = ingest_flow(catalog=catalog, batch_size=batch_size, limit=limit, force=force, settings=settings)
+    if task_runner not in ("local", "ray"):
+        raise typer.BadParameter("--task-runner is local or ray")
+    on_ray = task_runner == "ray"
+    run = ingest_flow_on_ray(ray_address, None if ray_address else ray_cpus) if on_ray else ingest_flow
+    summary = run(
+        catalog=catalog,
+        batch_size=batch_size,
+        limit=limit,
+        force=force,
+        settings=settings,
+        embed_window=ray_cpus if on_ray else 0,
+    )
     table = Table(title=f"ingest flow {catalog}")
     table.add_column("what")
     table.add_column("value", justify="right")
