@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from ml.benchmarks.stats import percentile
 from ml.config import Settings
 from ml.retrieval.engine import HybridSearcher, QueryVectorCache
 from ml.understanding.types import DialogueContext, Intent, Understanding
@@ -34,14 +35,6 @@ from ml.understanding.understand import CoEmbed, TurnUnderstander
 from ml.understanding.vocab import CatalogVocabulary
 from services.bench.stub_llm import OpenAIStubServer
 from services.common.launcher import app_in_thread
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def summary(values: Sequence[float]) -> dict[str, float]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 
 from ml.config import Settings
-from services.gateway.orchestrator import ChatOrchestrator, new_trace_id
+from ml.observability.tracing import new_trace_id
+from services.gateway.orchestrator import ChatOrchestrator
 
 
 def get_orchestrator(request: Request) -> ChatOrchestrator:

@@ -7,8 +7,8 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ml.observability.tracing import new_trace_id
 from services.gateway import metrics
-from services.gateway.orchestrator import new_trace_id
 
 TRACE_HEADER = b"x-trace-id"
 

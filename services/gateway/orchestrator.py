@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from ml.catalog.product import Product
 from ml.config import Settings
 from ml.logging import get_logger
+from ml.observability.tracing import new_trace_id
 from ml.retrieval.engine import HybridSearcher
 from ml.retrieval.types import Hit, SearchFilters, SearchMode, SearchResult
 from ml.understanding.fit import rank_by_fit
@@ -43,12 +43,6 @@ tracer = trace.get_tracer("shoptalk.gateway")
 
 Event = tuple[str, dict[str, Any]]
 CANDIDATES_PER_RESULT = 6  # results fetched per card shown, so post-filters still fill the list
-
-
-def new_trace_id() -> str:
-    """The current OpenTelemetry trace id when a span is recording, else a fresh random id."""
-    ctx = trace.get_current_span().get_span_context()
-    return format(ctx.trace_id, "032x") if ctx.is_valid else uuid.uuid4().hex
 
 
 @dataclass
