@@ -76,10 +76,15 @@ class LLMClient:
         timeout_s: float = 20.0,
         max_retries: int = 1,
         max_tokens: int = 600,
+        stream_completions: bool = False,
     ) -> None:
         self.model = model
         self.timeout_s = timeout_s
         self.max_tokens = max_tokens  # when a call names none: bounds a slow local model's answer time
+        # A single-slot server (llama.cpp) keeps generating a non-streamed answer its client gave up
+        # on, so the next turn waits behind it. Streamed, a timeout closes the connection and the
+        # server stops: ``complete`` then collects a stream under the same overall deadline.
+        self.stream_completions = stream_completions
         self.client = AsyncOpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
         )
@@ -107,12 +112,15 @@ class LLMClient:
             timeout_s=settings.llm_timeout_s,
             max_retries=settings.llm_max_retries,
             max_tokens=settings.llm_max_tokens,
+            stream_completions=settings.llm == "local",
         )
 
     @traced_llm_call
     async def complete(
         self, messages: list[dict[str, str]], *, max_tokens: int | None = None, json_mode: bool = False
     ) -> tuple[str, Usage]:
+        if self.stream_completions and not json_mode:
+            return await self._collect(messages, max_tokens)
         start = time.perf_counter()
         kwargs: dict[str, Any] = {"response_format": {"type": "json_object"}} if json_mode else {}
         try:
@@ -134,6 +142,22 @@ class LLMClient:
         metrics.LLM_REQUESTS.labels(outcome="ok").inc()
         text = (response.choices[0].message.content or "") if response.choices else ""
         return text, _record_usage(response.usage)
+
+    async def _collect(self, messages: list[dict[str, str]], max_tokens: int | None) -> tuple[str, Usage]:
+        """One answer read from a stream, within ``timeout_s`` overall (the stream closes on expiry)."""
+        state = StreamState()
+        parts: list[str] = []
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                async for delta in self.stream(messages, state, max_tokens=max_tokens):
+                    parts.append(delta)
+        except LLMFailure:
+            raise
+        except Exception as exc:  # the overall deadline (TimeoutError) expired between deltas
+            failure = classify(exc)
+            metrics.LLM_REQUESTS.labels(outcome=failure.reason).inc()
+            raise failure from exc
+        return "".join(parts), state.usage
 
     @traced_llm_stream
     async def stream(

@@ -64,29 +64,61 @@ async def _one(client: LLMClient, messages: list[dict[str, str]], max_tokens: in
     }
 
 
-async def bench_server(
-    server: LlamaServerProcess, products: list[Product], repeats: int, max_tokens: int
-) -> dict[str, Any]:
-    client = LLMClient("sk-local", server.model.alias, server.base_url, timeout_s=300, max_retries=0)
-    runs = []
+# Published memory bandwidth of common inference GPUs (vendor data sheets), for the on-paper decode bound.
+GPU_BANDWIDTH_GBS = {"T4": 320, "L4": 300, "A10G": 600, "A100-40GB": 1555}
+
+
+def _summary(server: LlamaServerProcess, runs: list[dict[str, float]]) -> dict[str, Any]:
+    tps = statistics.median(r["tokens_per_s"] for r in runs)
+    size = server.gguf.stat().st_size
+    return {
+        "model": server.model.alias,
+        "gguf_bytes": size,
+        "runs": runs,
+        "ttft_s_median": statistics.median(r["ttft_s"] for r in runs),
+        "tokens_per_s_median": tps,
+        "prompt_tokens_median": statistics.median(r["prompt_tokens"] for r in runs),
+        # decoding reads every weight once per token: bytes x tokens/s is the memory traffic achieved
+        "effective_gb_per_s": round(size * tps / 1e9, 2),
+    }
+
+
+def on_paper(models: dict[str, Any]) -> dict[str, Any]:
+    """What a GPU changes, as a bandwidth roofline (an upper bound, not a measurement)."""
+    return {
+        "method": "decode is memory-bound: tokens/s <= bandwidth / weight bytes (same quantised file); "
+        "prompt evaluation is compute-bound and moves from seconds on 2 CPU cores to tens of ms on a GPU",
+        "gpu_bandwidth_gb_per_s": GPU_BANDWIDTH_GBS,
+        "decode_tokens_per_s_upper_bound": {
+            key: {gpu: round(bw * 1e9 / row["gguf_bytes"]) for gpu, bw in GPU_BANDWIDTH_GBS.items()}
+            for key, row in models.items()
+        },
+    }
+
+
+async def _interleaved(
+    servers: dict[str, LlamaServerProcess], products: list[Product], repeats: int, max_tokens: int
+) -> dict[str, list[dict[str, float]]]:
+    """Round-robin over the models (A, B, A, B, ...) so a neighbour's load hits both alike."""
+    clients = {
+        key: LLMClient("sk-local", s.model.alias, s.base_url, timeout_s=600, max_retries=0)
+        for key, s in servers.items()
+    }
+    runs: dict[str, list[dict[str, float]]] = {key: [] for key in servers}
+    shown = products[:5]
     try:
-        shown = products[:5]
-        warm = build_messages(QUESTIONS[0], shown, (), answer_facts(shown, intent="search"))
-        await _one(client, warm, 8)  # load + first prompt eval off the clock
+        for client in clients.values():  # load + first prompt evaluation off the clock
+            warm = build_messages(QUESTIONS[0], shown, (), answer_facts(shown, intent="search"))
+            await _one(client, warm, 8)
         for i in range(repeats):
             question = QUESTIONS[i % len(QUESTIONS)]
             messages = build_messages(question, shown, (), answer_facts(shown, intent="search"))
-            runs.append(await _one(client, messages, max_tokens))
+            for key, client in clients.items():
+                runs[key].append(await _one(client, messages, max_tokens))
     finally:
-        await client.aclose()
-    return {
-        "model": server.model.alias,
-        "gguf_bytes": server.gguf.stat().st_size,
-        "runs": runs,
-        "ttft_s_median": statistics.median(r["ttft_s"] for r in runs),
-        "tokens_per_s_median": statistics.median(r["tokens_per_s"] for r in runs),
-        "prompt_tokens_median": statistics.median(r["prompt_tokens"] for r in runs),
-    }
+        for client in clients.values():
+            await client.aclose()
+    return runs
 
 
 def run(
@@ -97,13 +129,34 @@ def run(
         "threads": threads,
         "load_average_before": list(os.getloadavg()),
         "max_tokens": max_tokens,
+        "repeats": repeats,
+        "order": "interleaved round-robin over the models, both servers up, one request at a time",
+        "tokens_counted_as": "usage.completion_tokens when the server reports it, else streamed deltas",
         "models": {},
     }
-    for key in keys:
-        server = start_local_llm(key, timeout_s=300, threads=threads)
-        try:
-            results["models"][key] = asyncio.run(bench_server(server, products, repeats, max_tokens))
-        finally:
+    servers: dict[str, LlamaServerProcess] = {}
+    started = time.perf_counter()
+    try:
+        for key in keys:
+            servers[key] = start_local_llm(key, timeout_s=600, threads=threads)
+        runs = asyncio.run(_interleaved(servers, products, repeats, max_tokens))
+        results["models"] = {key: _summary(servers[key], runs[key]) for key in keys}
+    finally:
+        for server in servers.values():
             server.stop()
     results["load_average_after"] = list(os.getloadavg())
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    models = results["models"]
+    if len(models) >= 2:
+        first, *rest = list(models)
+
+        def ratio(key: str, field: str) -> float | None:
+            base = models[first][field]
+            return round(models[key][field] / base, 3) if base else None
+
+        results["ratios_vs_" + first] = {
+            key: {"tokens_per_s": ratio(key, "tokens_per_s_median"), "ttft": ratio(key, "ttft_s_median")}
+            for key in rest
+        }
+    results["gpu_on_paper"] = on_paper(models)
     return results

@@ -213,4 +213,6 @@ def local_client(
 ) -> LLMClient:
     """The gateway's own OpenAI client, pointed at ``server`` (in-process callers: eval, bench, tests)."""
     alias, url = server.model.alias, server.base_url
-    return LLMClient("no-key", alias, url, timeout_s=timeout_s, max_retries=0, max_tokens=max_tokens)
+    return LLMClient(
+        "no-key", alias, url, timeout_s, max_retries=0, max_tokens=max_tokens, stream_completions=True
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,16 +51,18 @@ def test_server_command_and_client_env() -> None:
     assert cmd[1:3] == ["-m", "llama_cpp.server"]
     assert cmd[cmd.index("--model") + 1] == "/m/s.gguf" and cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert server.ready_url == "http://127.0.0.1:8123/v1/models"
+    assert int(cmd[cmd.index("--n_threads") + 1]) >= 1  # all cores unless told otherwise
     env = local_llm.client_env(server)
     assert env["SHOPTALK_OPENAI_BASE_URL"] == "http://127.0.0.1:8123/v1"
     assert env["SHOPTALK_LLM_MODEL"] == "smollm2-135m-instruct"
+    assert int(env["SHOPTALK_LLM_MAX_TOKENS"]) == local_llm.LOCAL_MAX_TOKENS  # bounded answer time
 
 
 def test_llm_setting_selects_the_one_client(tmp_path: Path) -> None:
     from ml.config import Settings
     from services.gateway.llm import LLMClient
 
-    keyed = {"openai_api_key": "sk-x", "openai_base_url": "http://127.0.0.1:9/v1"}
+    keyed: dict[str, Any] = {"openai_api_key": "sk-x", "openai_base_url": "http://127.0.0.1:9/v1"}
     assert LLMClient.from_settings(Settings(data_dir=tmp_path, llm="off", **keyed)) is None
     assert LLMClient.from_settings(Settings(data_dir=tmp_path, llm="openai")) is None  # no key
     local = LLMClient.from_settings(
@@ -68,3 +71,72 @@ def test_llm_setting_selects_the_one_client(tmp_path: Path) -> None:
     assert local is not None and local.model == "m"
     assert str(local.client.base_url).startswith("http://127.0.0.1:9/v1")
     assert LLMClient.from_settings(Settings(data_dir=tmp_path, llm="local")) is None  # not started
+
+
+def test_settings_cap_the_answer_length(tmp_path: Path) -> None:
+    from ml.config import Settings
+    from services.gateway.llm import LLMClient
+
+    settings = Settings(
+        data_dir=tmp_path, llm="local", openai_base_url="http://127.0.0.1:9/v1", llm_max_tokens=123
+    )
+    client = LLMClient.from_settings(settings)
+    assert client is not None and client.max_tokens == 123
+
+
+def test_up_says_why_and_answers_offline(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``shoptalk up --llm local`` without the build: one line why, the gateway runs offline."""
+    from services.cli import up
+
+    monkeypatch.setattr(local_llm.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setenv("SHOPTALK_LLM", "local")
+    stop = up._start_local_llm("local", "qwen1.5b", timeout_s=5)
+    stop()
+    captured = capsys.readouterr()
+    out = " ".join((captured.out + captured.err).split())  # rich wraps long lines
+    assert "local answer model not started" in out and "make llm" in out and "Traceback" not in out
+    import os
+
+    assert os.environ["SHOPTALK_LLM"] == "off"
+
+
+def test_a_crashing_server_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Weights llama.cpp cannot load: the server exits, and the reason is its last log line."""
+    try:
+        preflight(LOCAL_MODELS["smollm2"])
+    except LocalLLMUnavailable as exc:
+        pytest.skip(f"llama.cpp server not runnable here: {exc}")
+    bogus = tmp_path / "broken.gguf"
+    bogus.write_bytes(b"GGUF" + b"\0" * 64)
+    monkeypatch.setattr(local_llm, "gguf_path", lambda model, models_dir=None: bogus)
+    with pytest.raises(LocalLLMUnavailable, match="did not start") as info:
+        local_llm.start_local_llm("smollm2", timeout_s=60, log_path=tmp_path / "llm.log")
+    assert "\n" not in str(info.value)
+
+
+async def test_a_local_client_streams_its_completions_and_gives_up_cleanly() -> None:
+    """Against a single-slot server an abandoned non-streamed answer keeps it busy; the local client
+    reads every answer as a stream, so its deadline closes the connection (and stops the server)."""
+    import time
+
+    from services.bench.stub_llm import OpenAIStubServer
+    from services.gateway.llm import LLMClient, LLMFailure
+
+    with OpenAIStubServer() as stub:
+        stub.mode, stub.fixed_text = "fixed", "one two three four five six seven eight"
+        client = LLMClient("k", "m", stub.base_url, timeout_s=1.0, max_retries=0, stream_completions=True)
+        try:
+            text, usage = await client.complete([{"role": "user", "content": "hi"}])
+            assert text == stub.fixed_text and usage.completion_tokens > 0
+            assert stub.requests[-1]["stream"] is True
+            stub.chunk_delay_s = 0.3  # four chunks: 1.2 s, each inside the per-token deadline
+            started = time.perf_counter()
+            with pytest.raises(LLMFailure) as info:
+                await client.complete([{"role": "user", "content": "hi"}])
+            assert info.value.reason == "llm-timeout" and time.perf_counter() - started < 1.5
+            text, _ = await client.complete([{"role": "user", "content": "json"}], json_mode=True)
+            assert "stream" not in stub.requests[-1]  # JSON mode keeps the plain request
+        finally:
+            await client.aclose()
