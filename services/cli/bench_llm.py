@@ -18,7 +18,9 @@ def bench_llm(
     ] = None,
     repeats: Annotated[int, typer.Option(min=1, max=50)] = 3,
     max_tokens: Annotated[int, typer.Option(min=8, max=1024)] = 128,
-    threads: Annotated[int, typer.Option(min=1, max=64)] = 2,
+    threads: Annotated[
+        int, typer.Option(min=1, max=64, help="llama.cpp threads (1 on a shared machine: see local_llm).")
+    ] = 1,
     json_out: Annotated[Path, typer.Option("--json")] = Path("docs/benchmarks/llm.json"),
 ) -> None:
     """Stream the gateway's result-list prompt from the llama.cpp server; median TTFT and tokens/s."""

@@ -13,7 +13,6 @@ one-line explanation (the caller runs offline), never a traceback.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -155,9 +154,11 @@ class LlamaServerProcess(ModelServerProcess):
             "--n_ctx",
             str(self.model.context),
         ]
-        # llama-cpp-python defaults to half the cores for generation; the answer model is the turn's
-        # bottleneck, so it gets all of them unless told otherwise
-        command += ["--n_threads", str(self.threads or os.cpu_count() or 1)]
+        # Unset: llama-cpp-python's default, half the cores. More threads are faster only on an idle
+        # machine: oversubscribed, llama.cpp's threads spin at every barrier waiting for a descheduled
+        # peer (measured here under load ~20: SmolLM2 at 2 threads 0.25 tokens/s).
+        if self.threads:
+            command += ["--n_threads", str(self.threads)]
         return command
 
 

@@ -51,7 +51,9 @@ def test_server_command_and_client_env() -> None:
     assert cmd[1:3] == ["-m", "llama_cpp.server"]
     assert cmd[cmd.index("--model") + 1] == "/m/s.gguf" and cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert server.ready_url == "http://127.0.0.1:8123/v1/models"
-    assert int(cmd[cmd.index("--n_threads") + 1]) >= 1  # all cores unless told otherwise
+    assert "--n_threads" not in cmd  # llama.cpp's default unless told (spinning threads under load)
+    pinned = LlamaServerProcess(LOCAL_MODELS["smollm2"], Path("/m"), threads=2)
+    assert pinned.command[-2:] == ["--n_threads", "2"]
     env = local_llm.client_env(server)
     assert env["SHOPTALK_OPENAI_BASE_URL"] == "http://127.0.0.1:8123/v1"
     assert env["SHOPTALK_LLM_MODEL"] == "smollm2-135m-instruct"
