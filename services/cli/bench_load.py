@@ -188,6 +188,7 @@ def _local_runs(
         with gateway(env, workers, gateway_log) as server:
             report |= measured(replace(config, url=server.url), baseline)
         report["workers"] = workers
+        report["catalog_limit"] = limit  # None: the whole committed sample
         report["sharing"] = SHARING if shared else "1 worker: embedded Milvus Lite file, in-memory sessions"
         if rate_limited:
             console.print(f"· rate-limited: {config.sessions} shoppers with keys, {greedy} over the limit")
