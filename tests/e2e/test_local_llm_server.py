@@ -68,7 +68,7 @@ def _settings(tmp_path: Path, server: LlamaServerProcess) -> Settings:
         openai_api_key=SecretStr("sk-local"),
         openai_base_url=server.base_url,
         llm_model=server.model.alias,
-        llm_timeout_s=90,
+        llm_timeout_s=600,  # bounded, but a busy CI runner evaluates a 1.3k-token prompt slowly
         llm_max_retries=0,
     )
 
@@ -88,11 +88,11 @@ async def test_gateway_streams_from_the_real_local_model(smollm2: LlamaServerPro
     app = create_app(settings, searcher=build_test_searcher(), llm=LLMClient.from_settings(settings))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://g", timeout=180) as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://g", timeout=700) as client:
             start = time.perf_counter()
             r = await client.post("/v1/chat", json={"message": "waterproof hiking boots", "stream": True})
             events = _events(r.text)
-            assert time.perf_counter() - start < 180
+            assert time.perf_counter() - start < 700
     names = [n for n, _ in events]
     assert names[0] == "products" and names[-1] == "done"
     tokens = [d["text"] for n, d in events if n == "token"]
