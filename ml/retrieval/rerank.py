@@ -137,7 +137,7 @@ class CrossEncoderReranker:
         budget_ms: float | None = 800.0,
         models_dir: Path | None = None,
         optimization: str = "all",
-        allow_spinning: bool = True,
+        allow_spinning: bool = False,
     ) -> None:
         self.model_dir = Path(model_dir) if model_dir else None
         self.models_dir = models_dir
