@@ -17,8 +17,8 @@ from ml.embedding.protocol import Embedder
 from ml.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from ml.ingest.pipeline import IngestReport, ingest_catalog
 from ml.retrieval.engine import HybridSearcher
-from ml.retrieval.fusion_weights import AdaptiveWeights
 from ml.retrieval.factory import build_embedder, build_keyword_index, build_reranker, build_vector_index
+from ml.retrieval.fusion_weights import AdaptiveWeights
 from ml.retrieval.protocols import Reranker
 from ml.retrieval.types import SearchMode
 

@@ -94,7 +94,7 @@ class HybridSearcher:
         reranker: Reranker | None = None,
         profile: str = "fast",
         rerank_top_n: int = 20,
-        fusion_rule: AdaptiveWeights | None = AdaptiveWeights(),  # noqa: B008 - frozen, shared
+        fusion_rule: AdaptiveWeights | None = AdaptiveWeights(),
     ) -> None:
         self.keyword = keyword
         self.vector = vector
