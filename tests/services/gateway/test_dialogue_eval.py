@@ -340,6 +340,8 @@ def test_a_local_answerer_that_cannot_start_says_why(
     from services.gateway import dialogue_eval, local_llm
 
     monkeypatch.setattr(local_llm.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(local_llm.LocalLLMUnavailable, match="make llm"):
-        with dialogue_eval.answerer("qwen1.5b", eval_settings):
-            pass
+    with (
+        pytest.raises(local_llm.LocalLLMUnavailable, match="make llm"),
+        dialogue_eval.answerer("qwen1.5b", eval_settings),
+    ):
+        pass
