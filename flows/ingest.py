@@ -17,7 +17,6 @@ import time
 import urllib.error
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,16 +91,47 @@ RETRIED_TASK: dict[str, Any] = {
 }
 
 
-@dataclass
 class IngestComponents:
-    """What a run writes with; built from settings, or injected (tests, benchmarks)."""
+    """What a run writes with; built from settings, or injected (tests, benchmarks).
 
-    embedder: Embedder
-    keyword: KeywordIndex
-    vector: VectorIndex
-    captioner: Captioner | None = None
-    captioner_skip_reason: str | None = None
-    owned: bool = field(default=True, repr=False)
+    A plain class with ``__slots__``, not a dataclass: Prefect ships the flow's parameters
+    with every task it submits to Ray and would take a dataclass apart into its fields
+    (indexes included), and its JSON encoder would walk an instance ``__dict__`` down into
+    the model's tensors; this way the API records ``<IngestComponents>`` and a Ray worker
+    gets :meth:`__getstate__`'s copy, the embedder only.
+    """
+
+    __slots__ = ("captioner", "captioner_skip_reason", "embedder", "keyword", "owned", "vector")
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        keyword: KeywordIndex,
+        vector: VectorIndex,
+        captioner: Captioner | None = None,
+        captioner_skip_reason: str | None = None,
+        owned: bool = True,
+    ) -> None:
+        self.embedder = embedder
+        self.keyword = keyword
+        self.vector = vector
+        self.captioner = captioner
+        self.captioner_skip_reason = captioner_skip_reason
+        self.owned = owned
+
+    def __repr__(self) -> str:
+        return (
+            f"IngestComponents(embedder={self.embedder!r}, keyword={self.keyword!r}, vector={self.vector!r})"
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The embedder only: the indexes and the captioner client stay in the flow's process."""
+        state = {name: getattr(self, name) for name in self.__slots__}
+        return {**state, "keyword": None, "vector": None, "captioner": None, "owned": False}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def close(self) -> None:
         close = getattr(self.vector, "close", None)
@@ -209,7 +239,8 @@ def embed_on_runner(embedder: Embedder, window: int) -> EmbedAll:
     def embed_all(batches: Iterator[Sequence[Product]]) -> Iterator[EmbeddedBatch]:
         pending: deque[Any] = deque()
         for batch in batches:
-            pending.append(embed_task.submit(unvisited(list(batch)), embedder))
+            # Not ``unvisited``: Prefect's ``quote`` does not survive the trip to a Ray worker.
+            pending.append(embed_task.submit(list(batch), embedder))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
