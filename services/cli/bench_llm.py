@@ -37,9 +37,10 @@ def bench_llm(
         raise typer.Exit(1) from exc
     for key, row in result["models"].items():
         console.print(
-            f"{key:10s} TTFT {row['ttft_s_median']:.2f} s  {row['tokens_per_s_median']:.1f} tokens/s  "
-            f"(prompt {row['prompt_tokens_median']:.0f} tokens)"
+            f"{key:10s} TTFT {row['ttft_s_full_prompt']:.2f} s (full prompt), {row['ttft_s_median']:.2f} s "
+            f"(products cached)  {row['tokens_per_s_median']:.1f} tokens/s"
         )
+    console.print(f"load average {result['load_average_before']} -> {result['load_average_after']}")
     write_json(json_out, result)
     console.print(f"wrote {json_out}")
 
