@@ -123,6 +123,7 @@ def stack(
 class Outage:
     samples: list[Sample]
     killed_at: float
+    restart_at: float  # the restart began (it may serve before ``restart()`` returns)
     back_at: float
     recovery_s: float | None
 
@@ -145,6 +146,7 @@ def run_outage(stack: Stack, kill: Callable[[], None], restart: Callable[[], Non
         killed_at = time.monotonic()
         kill()
         time.sleep(DOWN_S)
+        restart_at = time.monotonic()
         restart()
         back_at = time.monotonic()
         deadline = back_at + RECOVERY_BOUND_S + 10
@@ -155,7 +157,7 @@ def run_outage(stack: Stack, kill: Callable[[], None], restart: Callable[[], Non
         stop.set()
         thread.join(timeout=60)
     samples = list(result.samples)
-    return Outage(samples, killed_at, back_at, _recovered_after(samples, back_at, reason))
+    return Outage(samples, killed_at, restart_at, back_at, _recovered_after(samples, back_at, reason))
 
 
 def _recovered_after(samples: list[Sample], back_at: float, reason: str) -> float | None:
@@ -177,7 +179,7 @@ def check_outage(stack: Stack, outage: Outage, reason: str) -> list[Sample]:
     down = [
         s
         for s in samples
-        if outage.killed_at + 0.3 <= s.started_at and s.started_at + s.latency_s <= outage.back_at
+        if outage.killed_at + 0.3 <= s.started_at and s.started_at + s.latency_s <= outage.restart_at
     ]
     assert down, "no turn answered while the dependency was down"
     marked = [s for s in down if reason in s.degraded]
