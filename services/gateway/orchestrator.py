@@ -157,7 +157,12 @@ class ChatOrchestrator:
     def _understand(self, text: str, state: DialogueState) -> Understanding:
         if self.understander is None:
             raise RuntimeError("the gateway was built without a turn understander")
-        shared = getattr(self.understander.intent_model, "embedder", None) is self.searcher.embedder
+        embedder = getattr(self.understander.intent_model, "embedder", None)
+        # the searcher's own model, or the per-process text cache in front of it (CachedBaseEmbedder)
+        shared = self.searcher.embedder is not None and self.searcher.embedder in (
+            embedder,
+            getattr(embedder, "inner", None),
+        )
         primer = _QueryPrimer(self.searcher, state) if shared else None
         return self.understander.understand(text, state.context(), primer)
 
