@@ -57,6 +57,11 @@ class CachedBaseEmbedder:
             return np.asarray(self.inner.embed_base([]), dtype=np.float32)
         return np.stack([found[i] for i in range(len(texts))])
 
+    def clear(self) -> None:
+        """Forget every cached vector (benchmarks that must pay for each embedding call this)."""
+        with self._lock:
+            self._vectors.clear()
+
     @property
     def hit_rate(self) -> float:
         total = self.hits + self.misses

@@ -70,11 +70,19 @@ def running_gateway(settings: Settings, searcher: HybridSearcher, baseline: bool
     from services.gateway.app import create_app
 
     app = create_app(settings, searcher=searcher)
+    intent_model = getattr(app.state.orchestrator.understander, "intent_model", None)
+    text_cache = getattr(intent_model, "embedder", None)
+    if hasattr(text_cache, "clear"):
+        _TEXT_CACHES.append(text_cache)
     if baseline:
         orchestrator = app.state.orchestrator
         orchestrator.understander = SearchStringUnderstander(orchestrator.understander.vocab)
-    with app_in_thread(app, name="gateway-bench-baseline" if baseline else "gateway-bench") as url:
-        yield url
+    try:
+        with app_in_thread(app, name="gateway-bench-baseline" if baseline else "gateway-bench") as url:
+            yield url
+    finally:
+        if text_cache in _TEXT_CACHES:
+            _TEXT_CACHES.remove(text_cache)
 
 
 def _paired_chat(
@@ -109,8 +117,15 @@ def _paired_chat(
     }
 
 
+_TEXT_CACHES: list[Any] = []  # the per-process text-embedding caches of the gateways under test
+
+
 def _clear_query_cache(searcher: HybridSearcher) -> None:
+    """Every measurement pays for its own embeddings: the searcher's query-vector cache and the
+    gateways' text-embedding caches (in front of the intent model) are emptied before it."""
     searcher.cache = QueryVectorCache(searcher.cache.size)
+    for cache in _TEXT_CACHES:
+        cache.clear()
 
 
 def _stream_once(client: httpx.Client, query: str, k: int) -> tuple[float, float, float]:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ml.benchmarks.stats import cpu_model, load_average
 from ml.paths import GOLDEN_QUERIES
 from services.cli.bench import bench_app
 from services.cli.common import console, out, settings_for_cli, write_json
@@ -46,6 +47,7 @@ def bench_gateway(
         )
     searcher = build_searcher(settings)
     texts = list(load_queries(queries).values())
+    load_before = load_average()
     result = run(
         settings,
         searcher,
@@ -56,6 +58,11 @@ def bench_gateway(
         progress=lambda m: console.print(f"· {m}"),
     )
     result["indexed_products"] = indexed
+    result["machine"] = {
+        "cpu_model": cpu_model(),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+    }
     table = Table(title=f"gateway latency (ms), {requests} requests, {indexed} products, k={k}")
     for column in ("what", "p50", "p95", "mean"):
         table.add_column(column, justify="right" if column != "what" else "left")

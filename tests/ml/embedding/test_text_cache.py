@@ -46,3 +46,12 @@ def test_the_cache_is_bounded_least_recently_used_first() -> None:
 
 def test_empty_batch() -> None:
     assert CachedBaseEmbedder(CountingEmbedder()).embed_base([]).shape == (0, 4)
+
+
+def test_clear_forgets_every_vector() -> None:
+    inner = CountingEmbedder()
+    cached = CachedBaseEmbedder(inner)
+    cached.embed_base(["a", "b"])
+    cached.clear()
+    cached.embed_base(["a", "b"])
+    assert inner.calls == [["a", "b"], ["a", "b"]]
