@@ -8,14 +8,16 @@ compatibility, its bullets), so "iPhone 13" means the same thing on both sides:
   lid"), a device model other than
   the one asked for (a case for the 13 Pro does not fit the 13), a capacity below the need
   ("family of four" rules out a 2-person tent), an audience that contradicts the asked one;
-* soft: a size that differs, a product naming no device when one was asked for — ranked
-  after the products that fit, never dropped.
+* soft: a size that differs, a product naming no device when one was asked for, a listing
+  whose title has the shopper's word only as the modifier of another thing's name ("coffee" in
+  "coffee table" among coffee pods and cold brew) — ranked after the products that fit, never
+  dropped.
 """
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from threading import Lock
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,7 @@ from ml.understanding.devices import compatible
 from ml.understanding.sizes import find_capacity, size_matches
 from ml.understanding.slots import extract_slots
 from ml.understanding.types import Slots
-from ml.understanding.vocab import normalize
+from ml.understanding.vocab import normalize, singular, tokenize
 
 if TYPE_CHECKING:
     from ml.understanding.vocab import CatalogVocabulary
@@ -141,23 +143,70 @@ def fit(product: Product, wanted: Slots, vocab: CatalogVocabulary | None) -> tup
     return True, penalty
 
 
+def _mentions_of(product: Product, needs: set[str], vocab: CatalogVocabulary) -> tuple[int, int]:
+    """How often the title has one of the shopper's words, and how often only as the first word
+    of a two-word catalog type name whose head the shopper did not say ("coffee" in "coffee table")."""
+    tokens = [singular(t) for t in tokenize(normalize(product.title))]
+    seen = modifier = 0
+    for i, token in enumerate(tokens):
+        if token not in needs:
+            continue
+        seen += 1
+        head = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if head and head not in needs and vocab.types_for(f"{token} {head}"):
+            modifier += 1
+    return seen, modifier
+
+
+def other_sense_hits(hits: list[Hit], need_terms: list[str], vocab: CatalogVocabulary | None) -> set[str]:
+    """Items whose titles use the shopper's word only to name another kind of thing.
+
+    "coffee" is in both "Organic Coffee Pods" and "Round Coffee Table". Which sense the shopper
+    means is read from the candidates themselves: the product type most of the listings that
+    mention the word belong to. A listing of another type that has the word only as a modifier
+    ("coffee table" among coffee pods and cold brew) is about the other thing.
+    """
+    if vocab is None or not need_terms:
+        return set()
+    needs = {singular(t.lower()) for t in need_terms}
+    counted = {h.item_id: _mentions_of(h.product, needs, vocab) for h in hits}
+    types = Counter(h.product.product_type for h in hits if counted[h.item_id][0])
+    if len(types) < 2:
+        return set()
+    main_type = types.most_common(1)[0][0]
+    return {
+        h.item_id
+        for h in hits
+        if h.product.product_type != main_type and counted[h.item_id][0] == counted[h.item_id][1] > 0
+    }
+
+
 def rank_by_fit(
-    hits: list[Hit], wanted: Slots, vocab: CatalogVocabulary | None, identifiers: list[str] | None = None
+    hits: list[Hit],
+    wanted: Slots,
+    vocab: CatalogVocabulary | None,
+    identifiers: list[str] | None = None,
+    need_terms: list[str] | None = None,
 ) -> list[Hit]:
     """Hits that fit, best-fitting first (stable within a penalty), ranks renumbered.
 
     A listing naming an identifier the shopper typed ("R52-W59407") comes first. A size is a
     soft constraint until some candidate names the wanted size: then listings naming only other
-    sizes go (a listing naming no size stays, after them).
+    sizes go (a listing naming no size stays, after them). With no product type named,
+    ``need_terms`` (the shopper's free words) rank a listing that has them only as a modifier of
+    another type's name after the rest (:func:`other_sense_hits`).
     """
     scored: list[tuple[int, int, Hit]] = []
     sized = wanted.sizes and any(size_state(h.product, wanted, vocab) for h in hits)
+    other_sense = set() if wanted.product_types else other_sense_hits(hits, list(need_terms or []), vocab)
     for position, hit in enumerate(hits):
         ok, penalty = fit(hit.product, wanted, vocab)
         if ok and sized and size_state(hit.product, wanted, vocab) is False:
             ok = False
         if ok and identifiers and any(names_identifier(hit.product, i) for i in identifiers):
             penalty -= 10
+        if ok and hit.item_id in other_sense:
+            penalty += 1
         if ok:
             scored.append((penalty, position, hit))
     scored.sort(key=lambda t: (t[0], t[1]))

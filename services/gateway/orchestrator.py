@@ -180,7 +180,9 @@ class ChatOrchestrator:
         result = await self.search(decision.query, pool, req.mode, filters, timings)
         prep_degraded.extend(result.degraded)
         hits = [h for h in result.hits if h.item_id not in decision.exclude_ids]
-        fitting = rank_by_fit(hits, decision.slots, self._vocab, identifier_terms(decision.need_terms))
+        fitting = rank_by_fit(
+            hits, decision.slots, self._vocab, identifier_terms(decision.need_terms), decision.need_terms
+        )
         if fitting:
             return result, fitting[: req.k], False
         relaxed = filters.model_copy(update={"price_min": None, "price_max": None, "colors": []})

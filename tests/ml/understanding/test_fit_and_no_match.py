@@ -90,3 +90,25 @@ def test_no_match_on_unknown_needs_not_on_known_ones() -> None:
     assert not _judge("a tent for camping", 0.25)  # a catalog type: never a no-match by words
     assert not _judge("something for storing glass jars", 0.5)
     assert _judge("glass storage", 0.1)  # catalog words, but nothing is close at all
+
+
+def test_a_word_only_naming_another_things_kind_ranks_after_the_thing() -> None:
+    """ "coffee" among coffee pods, cold brew and a coffee table: the table has the word only as the
+    modifier of another type's name, so it ranks after the coffee (kept, never dropped); the pods
+    ("coffee pod" names a type too) are the word's main sense here and stay."""
+    shelf = [
+        product("T1", "Glam Round Coffee Table, Khaki", "TABLE"),
+        product("G1", "Organic Coffee Pods, 24 Count", "GROCERY"),
+        product("T2", "Rustic Side Table", "TABLE"),
+        product("G2", "Cold Brew Coffee, Light Roast", "GROCERY"),
+    ]
+    vocab = CatalogVocabulary.from_products(shelf * 3)
+    assert vocab.types_for("coffee table") == ["TABLE"]
+    ranked = ids(rank_by_fit(hits(*shelf), Slots(), vocab, need_terms=["coffee"]))
+    assert ranked == ["G1", "T2", "G2", "T1"]  # only the coffee table moves, behind the rest
+    # the shopper who says "coffee table" wants the table; a named type turns the rule off
+    assert ids(rank_by_fit(hits(*shelf), Slots(), vocab, need_terms=["coffee", "table"]))[0] == "T1"
+    assert (
+        ids(rank_by_fit(hits(*shelf), Slots(product_types=["TABLE"]), vocab, need_terms=["coffee"]))[0]
+        == "T1"
+    )
