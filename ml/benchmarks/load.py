@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import os
 import signal
 import socket
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from ml.benchmarks.stats import percentile
 
 CONVERSATIONS: tuple[tuple[str, ...], ...] = (
     ("waterproof hiking boots", "cheaper ones?", "in black?"),
@@ -123,14 +124,6 @@ class LoadResult:
                 "shoppers_with_429": len(limited),
             }
         return groups
-
-
-def percentile(sorted_values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (``q`` in 0..100) of already sorted values."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, math.ceil(q / 100.0 * len(sorted_values)))
-    return float(sorted_values[min(rank, len(sorted_values)) - 1])
 
 
 def percentiles(values: Sequence[float]) -> dict[str, float | None]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from ml.benchmarks.stats import percentile
 from ml.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from ml.retrieval.engine import HybridSearcher
 from ml.retrieval.protocols import Reranker
@@ -31,11 +32,8 @@ from ml.retrieval.types import SearchMode
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return round(ordered[index], 1)
+    """``q`` in 0..1, one decimal, 0.0 for no values (:func:`ml.benchmarks.stats.percentile`)."""
+    return round(percentile(values, q * 100), 1) if values else 0.0
 
 
 def _scores(ranked: list[str], judgments: Mapping[str, int], k: int) -> dict[str, float]:

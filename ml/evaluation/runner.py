@@ -5,13 +5,14 @@ from __future__ import annotations
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from ml.benchmarks.stats import percentile
 from ml.config import Settings
 from ml.embedding.protocol import Embedder
 from ml.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
@@ -26,9 +27,9 @@ MODES = (SearchMode.keyword, SearchMode.vector, SearchMode.hybrid)
 PROFILES = ("fast", "quality")  # fast: hybrid fused; quality: hybrid + cross-encoder rerank of the top N
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1) if ordered else 0.0
+def _percentile(values: Sequence[float], q: float) -> float:
+    """``q`` in 0..1, one decimal, 0.0 for no values (:func:`ml.benchmarks.stats.percentile`)."""
+    return round(percentile(values, q * 100), 1) if values else 0.0
 
 
 def _means(rows: Mapping[str, Mapping[str, float]], qids: list[str]) -> dict[str, float]:

@@ -20,10 +20,13 @@ import json
 import os
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from statistics import mean, median
 from typing import Any
+
+from ml.benchmarks.stats import percentile
 
 QUERIES = (
     "insulated stainless steel water bottle",
@@ -75,9 +78,9 @@ def _documents(n: int) -> list[str]:
     return [rerank_document(p) for p in read_catalog(SAMPLE_CATALOG, limit=n).products]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1)
+def _percentile(values: Sequence[float], q: float) -> float:
+    """``q`` in 0..1, one decimal, 0.0 for no values (:func:`ml.benchmarks.stats.percentile`)."""
+    return round(percentile(values, q * 100), 1) if values else 0.0
 
 
 def _reranker(setting: Setting, models_dir: Path | None) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ml.benchmarks.stats import percentile
 from ml.catalog.product import Product
 from ml.config import Settings
 from ml.embedding.protocol import Embedder
@@ -96,11 +97,8 @@ def _rate(passed: int, total: int) -> float:
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
+    """``q`` in 0..1, 0.0 for no values (:func:`ml.benchmarks.stats.percentile`)."""
+    return percentile(values, q * 100) if values else 0.0
 
 
 async def _facts_lookup(orchestrator: ChatOrchestrator, ids: set[str]) -> dict[str, Product | None]:
