@@ -28,7 +28,7 @@ from services.gateway.api_docs import install_offline_docs
 from services.gateway.deps import trace_id
 from services.gateway.handoff import build_handoff_store
 from services.gateway.llm import LLMClient
-from services.gateway.middleware import BodySizeLimitMiddleware, MetricsMiddleware
+from services.gateway.middleware import MetricsMiddleware
 from services.gateway.orchestrator import ChatOrchestrator
 from services.gateway.routes import agent, catalog, chat, health
 from services.gateway.security import install_security
@@ -183,10 +183,10 @@ def create_app(
     app.state.settings = settings
     app.state.orchestrator = orchestrator
     app.state.handoffs = handoffs
-    # Chat bodies over 1 MB are refused unread (413); smaller ones get a precise 422 reason.
-    chat_body_limit = max(1_000_000, 16 * settings.max_message_chars)
-    app.add_middleware(BodySizeLimitMiddleware, limits={"/v1/chat": chat_body_limit})
-    install_security(app, settings)  # keys/JWT, rate limits, body limits, shedding, CORS
+    # keys/JWT, rate limits, shedding, CORS and the one body limit: bodies over
+    # SHOPTALK_MAX_BODY_BYTES (voice: the audio cap) are refused unread (413); smaller chat bodies
+    # get a precise 422 reason from validation
+    install_security(app, settings)
     app.add_middleware(MetricsMiddleware)
     install_tracing(app, settings)  # outermost: one SERVER span per request
     _install_error_handlers(app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,41 +51,3 @@ class MetricsMiddleware:
                 method = "OTHER"
             metrics.HTTP_REQUESTS.labels(route=route, method=method, status=str(status)).inc()
             metrics.HTTP_DURATION.labels(route=route).observe(time.perf_counter() - start)
-
-
-class BodySizeLimitMiddleware:
-    """Rejects oversized JSON bodies (by ``Content-Length``) with a 413 before they are read.
-
-    Only the listed paths are limited: the voice route takes audio uploads and sets its own limit.
-    """
-
-    def __init__(self, app: ASGIApp, limits: dict[str, int]) -> None:
-        self.app = app
-        self.limits = limits
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self.limits.get(scope.get("path", "")) if scope["type"] == "http" else None
-        if limit is not None:
-            length = dict(scope.get("headers", [])).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > limit:
-                trace_id = scope.get("state", {}).get("trace_id")
-                body = json.dumps(
-                    {
-                        "error": f"request body too large: {int(length)} bytes (limit {limit})",
-                        "detail": None,
-                        "trace_id": trace_id,
-                    }
-                ).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 413,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
-                return
-        await self.app(scope, receive, send)
