@@ -61,6 +61,10 @@ class Product(BaseModel):
     node_path: str | None = None
     main_image_id: str | None = None
     image_path: str | None = Field(default=None, description="Path below the ABO images root.")
+    image_paths: list[str] = Field(
+        default_factory=list,
+        description="Every picture the listing names that images.csv knows, main first (= image_path).",
+    )
     caption: str | None = Field(default=None, description="Image caption (BLIP), filled by ingestion.")
     price: float = 0.0
     price_is_synthetic: bool = True
@@ -82,6 +86,11 @@ class Product(BaseModel):
     @property
     def weight_lb(self) -> float | None:
         return self.weight.pounds if self.weight is not None else None
+
+    @property
+    def gallery(self) -> list[str]:
+        """The listing's pictures in order (an index built before ``image_paths`` has ``image_path`` only)."""
+        return self.image_paths or ([self.image_path] if self.image_path else [])
 
     @property
     def display_type(self) -> str:

@@ -133,7 +133,7 @@ def parse_listing(obj: Any, images: dict[str, str] | None = None) -> Product:
     nodes = obj.get("node") or []
     node_path = next((str(n["node_name"]) for n in nodes if isinstance(n, dict) and n.get("node_name")), None)
     domain = obj.get("domain_name")
-    image_path = first_image_path(main_image, obj.get("other_image_id"), images or {})
+    image_paths = known_image_paths(main_image, obj.get("other_image_id"), images or {})
 
     return Product(
         item_id=item_id.strip(),
@@ -149,7 +149,8 @@ def parse_listing(obj: Any, images: dict[str, str] | None = None) -> Product:
         description=description[0][:2000] if description else None,
         node_path=node_path,
         main_image_id=main_image,
-        image_path=image_path,
+        image_path=image_paths[0] if image_paths else None,
+        image_paths=image_paths,
         price=synthetic_price(item_id.strip(), product_type),
         price_is_synthetic=True,
         language=name.language or "en_US",
@@ -159,10 +160,10 @@ def parse_listing(obj: Any, images: dict[str, str] | None = None) -> Product:
     )
 
 
-def first_image_path(main: str | None, others: Any, images: dict[str, str]) -> str | None:
-    """The main image's path, else the first ``other_image_id`` that ``images.csv`` knows."""
+def known_image_paths(main: str | None, others: Any, images: dict[str, str]) -> list[str]:
+    """Paths of the main image, then each ``other_image_id`` in order, that ``images.csv`` knows."""
     ids = [main, *(others if isinstance(others, list) else [])]
-    return next((images[i] for i in ids if isinstance(i, str) and i in images), None)
+    return list(dict.fromkeys(images[i] for i in ids if isinstance(i, str) and i in images))
 
 
 def listing_facts(obj: dict[str, Any]) -> dict[str, Any]:

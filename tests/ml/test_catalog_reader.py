@@ -8,6 +8,7 @@ import pytest
 
 from ml.catalog.english import pick_language
 from ml.catalog.pricing import PRICE_RANGES, synthetic_price
+from ml.catalog.product import Product
 from ml.catalog.reader import ABO_LISTING_SHARDS, parse_listing, read_catalog, resolve_sources
 
 from .conftest import SMALL_CATALOG, listing, write_listings
@@ -156,6 +157,20 @@ def test_listing_without_main_image_shows_its_first_known_other_view() -> None:
     bad = {**listing("B2", "Lamp"), "other_image_id": "img2"}  # not a list: ignored, no image
     assert parse_listing(bad, images=images).image_path is None
     assert parse_listing(listing("B3", "Lamp"), images=images).image_path is None
+
+
+def test_listing_keeps_every_known_picture_main_first() -> None:
+    images = {"main": "ab/main.jpg", "side": "ab/side.jpg", "back": "ab/back.jpg"}
+    obj = {**listing("B1", "Lamp", main_image_id="main"), "other_image_id": ["side", "gone", "back", "main"]}
+    product = parse_listing(obj, images=images)
+    assert product.image_paths == ["ab/main.jpg", "ab/side.jpg", "ab/back.jpg"]  # unknown "gone" dropped
+    assert product.image_path == "ab/main.jpg" and product.gallery == product.image_paths
+    assert Product.model_validate_json(product.model_dump_json()).image_paths == product.image_paths
+    stored_before = json.loads(product.model_dump_json())  # a doc stored by an older index: no image_paths
+    del stored_before["image_paths"]
+    old = Product.model_validate(stored_before)
+    assert old.image_paths == [] and old.gallery == ["ab/main.jpg"]
+    assert parse_listing(listing("B2", "Lamp"), images=images).gallery == []
 
 
 def test_limit_counts_unique_products(small_catalog: Path) -> None:

@@ -153,6 +153,19 @@ def test_keyword_delete_and_get(keyword: Any) -> None:
     assert keyword.count() == 0
 
 
+def with_gallery(products: list[Product]) -> list[Product]:
+    """The first product with three pictures, as a listing with main + two other views stores them."""
+    paths = ["ab/main.jpg", "ab/side.jpg", "ab/back.jpg"]
+    return [products[0].model_copy(update={"image_path": paths[0], "image_paths": paths}), *products[1:]]
+
+
+def test_keyword_get_round_trips_the_image_gallery(keyword: Any) -> None:
+    products = with_gallery(catalog())
+    keyword.upsert(products)
+    got = keyword.get(["C000", "C001"])
+    assert got["C000"].image_paths == products[0].image_paths and got["C001"].image_paths == []
+
+
 def test_keyword_outage_is_index_unavailable(keyword_backend: tuple[Any, Callable[[], None]]) -> None:
     index, break_it = keyword_backend
     if isinstance(index, TantivyKeywordIndex):  # embedded: an unreadable folder is its outage
@@ -280,6 +293,13 @@ def test_vector_delete_and_get(vector: Any) -> None:
     assert all(h.item_id != "C002" for h in vector.search(vecs[2], 5))
     vector.clear()
     assert vector.count() == 0
+
+
+def test_vector_get_round_trips_the_image_gallery(vector: Any) -> None:
+    products = with_gallery(catalog())
+    vector.upsert(products, vectors_for(products))
+    got = vector.get(["C000", "C001"])
+    assert got["C000"].image_paths == products[0].image_paths and got["C001"].image_paths == []
 
 
 def test_vector_outage_is_index_unavailable(vector_backend: tuple[Any, Callable[[], Any]]) -> None:

@@ -3,7 +3,8 @@
 Images: ``/v1/products/{id}/image?size=thumb|full`` (thumb is resized with Pillow and cached in
 memory) with ``ETag`` + ``Cache-Control`` (``If-None-Match`` → 304); a product without a local
 image gets a placeholder picture (``X-Image-Placeholder: true``), never a broken image; an unknown
-id is a 404 naming the id. ``/v1/products/{id}/images`` lists the pictures a gallery can show.
+id is a 404 naming the id. ``/v1/products/{id}/images`` lists the pictures a gallery can show (main
+first, every view the listing names that is on disk); ``/images/{n}`` serves the n-th the same way.
 Facets (types with human names, brands, colours, price range) are computed once from the indexed
 products and cached on the app.
 """
@@ -15,9 +16,10 @@ import hashlib
 import io
 from collections import Counter, OrderedDict
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from PIL import Image, ImageDraw, ImageFont
@@ -110,12 +112,14 @@ def image_roots(settings: Settings) -> list[Path]:
     return [r for r in roots if r is not None]
 
 
-def resolve_image(product: Product, settings: Settings) -> Path | None:
-    if not product.image_path:
+def resolve_image(product: Product, settings: Settings, index: int = 0) -> Path | None:
+    """The local file of the product's ``index``-th picture (0 = main), if one of the roots has it."""
+    gallery = product.gallery
+    if not 0 <= index < len(gallery):
         return None
     for root in image_roots(settings):
         root = root.resolve()
-        candidate = (root / product.image_path).resolve()
+        candidate = (root / gallery[index]).resolve()
         if candidate.is_relative_to(root) and candidate.is_file():
             return candidate
     return None
@@ -199,25 +203,8 @@ def _image_response(request: Request, data: bytes, media: str, etag: str, placeh
     return Response(content=data, media_type=media, headers=headers)
 
 
-@router.get(
-    "/products/{item_id}/image",
-    response_class=Response,
-    responses={
-        200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The picture or a placeholder."},
-        304: {"description": "Not modified (If-None-Match matched the ETag)."},
-        **error_responses(404),
-    },
-    summary="The product's main image (size thumb|full); a placeholder when it has none",
-)
-async def get_product_image(
-    request: Request,
-    item_id: ItemId,
-    size: Annotated[ImageSize, Query(description="thumb (≤96 px) or full.")] = "full",
-    orchestrator: ChatOrchestrator = Depends(get_orchestrator),
-    settings: Settings = Depends(get_settings),
-) -> Response:
-    product = await _product_or_404(item_id, orchestrator)
-    path = resolve_image(product, settings)
+async def _picture(request: Request, item_id: str, path: Path | None, size: ImageSize) -> Response:
+    """The picture at ``path`` in ``size`` with ETag/Cache-Control; a placeholder when it is missing."""
     if path is not None:
         try:
             data, media, etag = await asyncio.to_thread(_encode, path, size)
@@ -230,10 +217,65 @@ async def get_product_image(
     return _image_response(request, data, "image/png", _etag(data), placeholder=True)
 
 
+IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The picture or a placeholder."},
+    304: {"description": "Not modified (If-None-Match matched the ETag)."},
+    **error_responses(404),
+}
+SizeParam = Annotated[ImageSize, Query(description="thumb (≤96 px) or full.")]
+
+
+class PictureRequest:
+    """What serving any of a product's pictures needs (the request, size, orchestrator, settings)."""
+
+    def __init__(
+        self,
+        request: Request,
+        size: SizeParam = "full",
+        orchestrator: ChatOrchestrator = Depends(get_orchestrator),
+        settings: Settings = Depends(get_settings),
+    ) -> None:
+        self.request, self.size, self.orchestrator, self.settings = request, size, orchestrator, settings
+
+    async def serve(self, item_id: str, n: int) -> Response:
+        """Picture ``n`` (a placeholder when it is not on disk); 404 naming the id when there is no ``n``."""
+        product = await _product_or_404(item_id, self.orchestrator)
+        count = len(product.gallery)
+        if n >= max(count, 1):  # a product without pictures still has its placeholder at 0
+            detail = f"product {item_id!r} has no picture {n} ({count} known)"
+            raise HTTPException(status_code=404, detail=detail)
+        return await _picture(self.request, item_id, resolve_image(product, self.settings, n), self.size)
+
+
+@router.get(
+    "/products/{item_id}/image",
+    response_class=Response,
+    responses=IMAGE_RESPONSES,
+    summary="The product's main image (size thumb|full); a placeholder when it has none",
+)
+async def get_product_image(item_id: ItemId, picture: PictureRequest = Depends()) -> Response:
+    return await picture.serve(item_id, 0)
+
+
+@router.get(
+    "/products/{item_id}/images/{n}",
+    response_class=Response,
+    responses=IMAGE_RESPONSES,
+    summary="The product's n-th picture (0 = main; size thumb|full), as listed by /images",
+)
+async def get_product_nth_image(
+    item_id: ItemId,
+    n: Annotated[int, PathParam(ge=0, le=1000, description="Position in the listing's pictures, 0 = main.")],
+    picture: PictureRequest = Depends(),
+) -> Response:
+    return await picture.serve(item_id, n)
+
+
 class ProductImage(BaseModel):
+    index: int = Field(description="Position in the listing's pictures (0 = main): /images/{index}.")
     url: str
     thumb_url: str
-    role: Literal["main", "placeholder"]
+    role: Literal["main", "other", "placeholder"]
     synthetic: bool = Field(description="A drawn illustration (the sample catalog), not a photograph.")
 
 
@@ -242,24 +284,32 @@ class ProductImages(BaseModel):
     images: list[ProductImage]
 
 
+def image_url(item_id: str, index: int) -> str:
+    """Picture 0 keeps the card's ``/image`` URL (one browser-cache entry); others are ``/images/{n}``."""
+    return f"/v1/products/{item_id}/image" if index == 0 else f"/v1/products/{item_id}/images/{index}"
+
+
 @json_get(router, "/products/{item_id}/images", ProductImages,
-          "The product's pictures (for a gallery); a placeholder entry when it has none", 404)
+          "The product's pictures, main first (for a gallery); a placeholder entry when it has none", 404)
 async def get_product_images(
     item_id: ItemId,
     orchestrator: ChatOrchestrator = Depends(get_orchestrator),
     settings: Settings = Depends(get_settings),
 ) -> ProductImages:
     product = await _product_or_404(item_id, orchestrator)
-    path = resolve_image(product, settings)
-    base = f"/v1/products/{item_id}/image"
     sample_root = (SAMPLE_CATALOG / "images" / "small").resolve()
-    image = ProductImage(
-        url=base,
-        thumb_url=base + "?size=thumb",
-        role="main" if path is not None else "placeholder",
-        synthetic=path is None or path.is_relative_to(sample_root),
-    )
-    return ProductImages(item_id=item_id, images=[image])
+    found = [(i, resolve_image(product, settings, i)) for i in range(len(product.gallery))]
+    images = [
+        ProductImage(index=i, url=image_url(item_id, i), thumb_url=image_url(item_id, i) + "?size=thumb",
+                     role="main" if i == 0 else "other", synthetic=path.is_relative_to(sample_root))
+        for i, path in found
+        if path is not None
+    ]
+    if not images:  # nothing local to show: the placeholder, never a broken picture
+        url = image_url(item_id, 0)
+        images = [ProductImage(index=0, url=url, thumb_url=url + "?size=thumb", role="placeholder",
+                               synthetic=True)]
+    return ProductImages(item_id=item_id, images=images)
 
 
 # ---------------------------------------------------------------------------------------- facets

@@ -26,11 +26,15 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     (tmp / "img" / "ab" / "first.jpg").write_bytes(buf.getvalue())
     broken = products[1].model_copy(update={"image_path": "ab/missing.jpg"})
     bare = products[2].model_copy(update={"image_path": None})
-    catalog = [first, broken, bare, *products[3:]]
+    for name, colour in (("side", (40, 200, 40)), ("back", (40, 40, 200))):
+        Image.new("RGB", (200, 120), colour).save(tmp / "img" / "ab" / f"{name}.jpg", "JPEG")
+    views = ["ab/first.jpg", "ab/side.jpg", "ab/gone.jpg", "ab/back.jpg"]  # one view not on disk
+    gallery = products[3].model_copy(update={"image_path": views[0], "image_paths": views})
+    catalog = [first, broken, bare, gallery, *products[4:]]
     app = create_app(Settings(data_dir=tmp / "data", images_dir=Path(tmp / "img")),
                      searcher=build_test_searcher(catalog))
     with TestClient(app) as c:
-        c.ids = [first.item_id, broken.item_id, bare.item_id]  # type: ignore[attr-defined]
+        c.ids = [first.item_id, broken.item_id, bare.item_id, gallery.item_id]  # type: ignore[attr-defined]
         yield c
 
 
@@ -64,6 +68,42 @@ def test_unknown_id_is_404_with_the_id_and_bad_size_is_422(client: TestClient) -
     assert client.get("/v1/products/B0UNKNOWN9/images").status_code == 404
     iid = client.ids[0]  # type: ignore[attr-defined]
     assert client.get(f"/v1/products/{iid}/image", params={"size": "xl"}).status_code == 422
+
+
+def test_gallery_lists_every_view_on_disk_and_serves_the_nth(client: TestClient) -> None:
+    iid = client.ids[3]  # type: ignore[attr-defined]
+    listed = client.get(f"/v1/products/{iid}/images").json()["images"]
+    assert [(i["index"], i["role"]) for i in listed] == [(0, "main"), (1, "other"), (3, "other")]
+    assert listed[0]["url"] == f"/v1/products/{iid}/image"  # the card's URL: one cache entry
+    assert listed[2]["url"] == f"/v1/products/{iid}/images/3"
+    assert listed[2]["thumb_url"] == f"/v1/products/{iid}/images/3?size=thumb"
+    colours: list[list[float]] = []
+    for entry in listed:
+        full, thumb = client.get(entry["url"]), client.get(entry["thumb_url"])
+        assert full.status_code == thumb.status_code == 200 and "x-image-placeholder" not in full.headers
+        assert "max-age" in full.headers["cache-control"] and full.headers["etag"] != thumb.headers["etag"]
+        assert max(Image.open(io.BytesIO(thumb.content)).size) <= 96
+        pixel = Image.open(io.BytesIO(full.content)).convert("RGB").getpixel((5, 5))
+        assert isinstance(pixel, tuple)
+        colours.append(list(pixel))
+        again = client.get(entry["url"], headers={"If-None-Match": full.headers["etag"]})
+        assert again.status_code == 304
+    assert [c.index(max(c)) for c in colours] == [0, 1, 2]  # the red, green and blue views, in order
+    same = client.get(f"/v1/products/{iid}/images/0")
+    assert same.headers["etag"] == client.get(f"/v1/products/{iid}/image").headers["etag"]
+    gone = client.get(f"/v1/products/{iid}/images/2")  # named but not on disk: a placeholder
+    assert gone.status_code == 200 and gone.headers["x-image-placeholder"] == "true"
+
+
+def test_nth_image_out_of_range_is_404_with_the_id(client: TestClient) -> None:
+    iid = client.ids[3]  # type: ignore[attr-defined]
+    r = client.get(f"/v1/products/{iid}/images/4")
+    assert r.status_code == 404 and iid in r.json()["error"] and "no picture 4" in r.json()["error"]
+    bare = client.ids[2]  # type: ignore[attr-defined]
+    assert client.get(f"/v1/products/{bare}/images/0").headers["x-image-placeholder"] == "true"
+    assert client.get(f"/v1/products/{bare}/images/1").status_code == 404
+    assert client.get("/v1/products/B0UNKNOWN9/images/0").status_code == 404
+    assert client.get(f"/v1/products/{iid}/images/-1").status_code == 422
 
 
 def test_facets_from_the_catalog(client: TestClient) -> None:
@@ -106,7 +146,8 @@ def test_every_sample_product_is_served_a_drawn_picture(tmp_path: Path) -> None:
             assert "x-image-placeholder" not in full.headers and full.headers["content-type"] == "image/jpeg"
             assert Image.open(io.BytesIO(full.content)).size == (160, 160)
             assert max(Image.open(io.BytesIO(thumb.content)).size) <= 96
-            assert "max-age" in full.headers["cache-control"] and full.headers["etag"] != thumb.headers["etag"]
+            assert "max-age" in full.headers["cache-control"]
+            assert full.headers["etag"] != thumb.headers["etag"]
             again = c.get(f"/v1/products/{p.item_id}/image", headers={"If-None-Match": full.headers["etag"]})
             assert again.status_code == 304
             listed = c.get(f"/v1/products/{p.item_id}/images").json()["images"]
