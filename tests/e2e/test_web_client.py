@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import statistics
 import wave
 from collections.abc import Iterator
@@ -54,16 +55,14 @@ def _write_images(root: Path, products: list[Any]) -> None:
         "green": (52, 130, 70),
         "gold": (206, 168, 64),
     }
-    for p in products:
-        if not p.image_path:
-            continue
-        path = root / p.image_path
+    views = [(p, view, relative) for p in products for view, relative in enumerate(p.gallery)]
+    for p, view, relative in views:
+        path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         image = Image.new("RGB", (256, 256), (245, 245, 245))
         draw = ImageDraw.Draw(image)
-        draw.rounded_rectangle(
-            (40, 70, 216, 200), 24, fill=palette.get(p.colors[0] if p.colors else "", (90, 90, 90))
-        )
+        box = (40 + 30 * view, 70, 216 - 30 * view, 200)  # each further view: a narrower shape
+        draw.rounded_rectangle(box, 24, fill=palette.get(p.colors[0] if p.colors else "", (90, 90, 90)))
         buffer = io.BytesIO()
         image.save(buffer, "JPEG")
         path.write_bytes(buffer.getvalue())
@@ -124,6 +123,8 @@ HTMLMediaElement.prototype.play = function () {
 """
 
 
+GALLERY_ID = "B0PACK0001"
+GALLERY_VIEWS = ["zz/B0PACK0001-side.jpg", "zz/B0PACK0001-back.jpg"]
 XSS_TITLE = 'Glow Lamp <img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 
@@ -139,6 +140,10 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("web")
     products = [
         p.model_copy(update={"image_path": p.image_path or f"zz/{p.item_id}.jpg"}) for p in sample_products()
+    ]
+    products = [  # one listing with three views, as ABO's main + other_image_id
+        p.model_copy(update={"image_paths": [p.image_path, *GALLERY_VIEWS]}) if p.item_id == GALLERY_ID else p
+        for p in products
     ]
     xss = _p("B0XSS00001", XSS_TITLE, "<b>Evil</b>", "LAMP", 19.99, ["white"], ["<script>x()</script>"])
     products.append(xss)
@@ -451,6 +456,40 @@ def test_shop_features(gateway_url: str, size: str) -> None:
         assert page.evaluate("sessionStorage.getItem('shoptalk.transcript')") is None
         page.reload()
         expect(page.locator(".msg")).to_have_count(0)
+        assert errors == []
+
+
+def test_drawer_gallery_switches_pictures_by_keyboard(gateway_url: str) -> None:
+    from playwright.sync_api import expect
+
+    with shop_page("desktop") as (page, errors):
+        page.goto(gateway_url + "/")
+        page.wait_for_function("() => window.shoptalk && window.shoptalk.openDrawer")
+        page.evaluate(f"window.shoptalk.openDrawer({{item_id: '{GALLERY_ID}', title: 'Trail pack'}}, 0, [])")
+        gallery = page.locator("#drawer .gallery")
+        thumbs = gallery.get_by_role("button")
+        expect(thumbs).to_have_count(3, timeout=10_000)
+        assert [thumbs.nth(i).get_attribute("aria-label") for i in range(3)] == [
+            f"Show picture {i} of 3" for i in (1, 2, 3)
+        ]
+        main = gallery.locator("img").first
+        expect(main).to_have_attribute("alt", re.compile(r"picture 1 of 3$"))
+        expect(thumbs.nth(0)).to_have_attribute("aria-pressed", "true")
+        thumbs.nth(2).focus()
+        page.keyboard.press("Enter")
+        main = gallery.locator("img").first
+        expect(main).to_have_attribute("alt", re.compile(r"picture 3 of 3$"))
+        expect(main).to_have_attribute("src", re.compile(f"/v1/products/{GALLERY_ID}/images/2\\?size=full$"))
+        expect(thumbs.nth(2)).to_have_attribute("aria-pressed", "true")
+        expect(thumbs.nth(0)).to_have_attribute("aria-pressed", "false")
+        page.wait_for_function("() => [...document.querySelectorAll('#drawer .gallery img')]"
+                               ".every(i => i.complete && i.naturalWidth > 0)", timeout=10_000)
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Space")  # a button: Space works as well as Enter
+        expect(gallery.locator("img").first).to_have_attribute("alt", re.compile(r"picture 2 of 3$"))
+        page.screenshot(path=str(ARTIFACTS / "web-desktop-gallery.png"))
+        violations = _axe_serious(page)
+        assert violations == [], violations
         assert errors == []
 
 

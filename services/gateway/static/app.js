@@ -1,8 +1,9 @@
 // ShopTalk web client: plain ES module, no build step.
 // Chat over POST /v1/chat (Server-Sent Events read from fetch), voice over POST /v1/voice, product
-// drawer from GET /v1/products/{id}, filters from GET /v1/catalog/facets, rows from the
-// recommendation routes (hidden when they are missing). The shown transcript and the server-issued
-// session id live in sessionStorage, so a reload restores exactly what the shopper saw.
+// drawer from GET /v1/products/{id} (its picture gallery from .../images), filters from
+// GET /v1/catalog/facets, rows from the recommendation routes (hidden when they are missing). The
+// shown transcript and the server-issued session id live in sessionStorage, so a reload restores
+// exactly what the shopper saw.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -324,6 +325,8 @@ async function openDrawer(card, position, list) {
   const main = el("img"); main.width = 160; main.height = 160;
   setImage(main, card, "full");
   gallery.appendChild(main);
+  body.dataset.itemId = p.item_id;
+  fillGallery(gallery, p, () => body.dataset.itemId === p.item_id);
   const head = el("div", "drawer-head");
   const summary = el("div", "summary");
   summary.append(title, el("div", "brand", p.brand || "Unbranded"), el("div", "price big", formatPrice(p.price)));
@@ -376,6 +379,33 @@ async function openDrawer(card, position, list) {
   body.append(similar, goes);
   fillRow(similar, "Similar items", "/v1/products/" + encodeURIComponent(p.item_id) + "/similar?k=6", p.item_id);
   fillRow(goes, "Goes with", "/v1/products/" + encodeURIComponent(p.item_id) + "/complements?k=6", p.item_id);
+}
+// Several pictures: thumbnail buttons under the main one switch it (one picture: as before).
+async function fillGallery(gallery, p, stillOpen) {
+  let images = [];
+  try { images = (await getJSON("/v1/products/" + encodeURIComponent(p.item_id) + "/images")).images || []; } catch (e) { return; }
+  if (images.length < 2 || !stillOpen()) return;
+  const n = images.length;
+  const strip = el("div", "thumbs"); strip.setAttribute("role", "group"); strip.setAttribute("aria-label", "Pictures");
+  const show = (i) => {
+    const main = el("img"); main.width = 160; main.height = 160;
+    setImage(main, { item_id: p.item_id, image_url: images[i].url }, "full");
+    main.alt = `${p.title}, picture ${i + 1} of ${n}`;
+    gallery.firstElementChild.replaceWith(main);
+    strip.querySelectorAll("button").forEach((b, j) => b.setAttribute("aria-pressed", String(j === i)));
+  };
+  images.forEach((image, i) => {
+    const btn = el("button", "thumb"); btn.type = "button";
+    const img = el("img"); img.width = 48; img.height = 48;
+    setImage(img, { item_id: p.item_id, image_url: image.url }, "thumb");
+    img.alt = `Show picture ${i + 1} of ${n}`;
+    btn.setAttribute("aria-label", img.alt);
+    btn.appendChild(img);
+    btn.addEventListener("click", () => show(i));
+    strip.appendChild(btn);
+  });
+  gallery.appendChild(strip);
+  show(0);
 }
 async function fillRow(section, heading, url, selfId) {
   section.hidden = true;
