@@ -396,7 +396,7 @@ async function fillGallery(gallery, p, stillOpen) {
   };
   images.forEach((image, i) => {
     const btn = el("button", "thumb"); btn.type = "button";
-    const img = el("img"); img.width = 48; img.height = 48;
+    const img = el("img"); img.width = 44; img.height = 44;
     setImage(img, { item_id: p.item_id, image_url: image.url }, "thumb");
     img.alt = `Show picture ${i + 1} of ${n}`;
     btn.setAttribute("aria-label", img.alt);
