@@ -129,7 +129,9 @@ def _draw_images(products: list[SampleProduct]) -> list[tuple[str, str, bytes]]:
     out = []
     for product in sorted(products, key=picture_id):
         iid = picture_id(product)
-        out.append((iid, image_path(iid), draw_product(product.product_type, product.color, iid, product.brand)))
+        out.append(
+            (iid, image_path(iid), draw_product(product.product_type, product.color, iid, product.brand))
+        )
     return out
 
 
