@@ -20,6 +20,9 @@ os.environ["SHOPTALK_MODELS_DIR"] = str(
 
 import pytest  # noqa: E402
 
+# one real Milvus standalone server for the whole session (tests/servers/milvus.py)
+from tests.servers.milvus import milvus_server  # noqa: E402, F401
+
 
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory):  # type: ignore[no-untyped-def]

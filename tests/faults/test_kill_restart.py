@@ -33,7 +33,7 @@ from ml.benchmarks.load import LoadConfig, LoadResult, Sample, run_load
 from services.common.launcher import ModelServerProcess
 from tests.faults.stack import RedisProcess, StubLLMProcess
 from tests.observability.stack import REPO, GatewayProcess, base_env, indexed_data_dir
-from tests.servers.milvus import MilvusTestServer, milvus_server, unique_collection  # noqa: F401
+from tests.servers.milvus import MilvusTestServer, unique_collection
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
@@ -74,7 +74,7 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(
     tmp_path_factory: pytest.TempPathFactory,
-    milvus_server: MilvusTestServer,  # noqa: F811
+    milvus_server: MilvusTestServer,
 ) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("kill-restart")
     redis = RedisProcess().start()

@@ -27,7 +27,7 @@ from ml.retrieval.protocols import IndexUnavailable, KeywordIndex, VectorIndex
 from ml.retrieval.tantivy_index import TantivyKeywordIndex
 from ml.retrieval.types import SearchFilters
 from tests.fakes.catalog import InMemoryKeywordIndex, InMemoryVectorIndex, matches
-from tests.servers.milvus import milvus_server, unique_collection  # noqa: F401
+from tests.servers.milvus import unique_collection
 
 from .es_peer import ElasticsearchPeer
 from .test_milvus_lite import catalog_non_ascii_values

@@ -18,7 +18,7 @@ from ml.retrieval.milvus_index import MilvusVectorIndex
 from ml.retrieval.protocols import IndexUnavailable, VectorIndex
 from ml.retrieval.types import SearchFilters, SearchMode
 from tests.fakes.catalog import HashingEmbedder, InMemoryKeywordIndex
-from tests.servers.milvus import MilvusTestServer, milvus_server, unique_collection  # noqa: F401
+from tests.servers.milvus import MilvusTestServer, unique_collection
 
 from .test_milvus_lite import catalog_non_ascii_values
 
@@ -83,7 +83,7 @@ def products() -> list[Product]:
     ]
 
 
-def test_server_collection_upsert_filter_delete(milvus_server: MilvusTestServer) -> None:  # noqa: F811
+def test_server_collection_upsert_filter_delete(milvus_server: MilvusTestServer) -> None:
     assert milvus_server.uri.startswith("http://127.0.0.1:")
     name = unique_collection("srv")
     embedder = HashingEmbedder()
@@ -120,7 +120,7 @@ def test_server_collection_upsert_filter_delete(milvus_server: MilvusTestServer)
         index.close()
 
 
-def test_default_consistency_is_bounded_and_recorded(milvus_server: MilvusTestServer) -> None:  # noqa: F811
+def test_default_consistency_is_bounded_and_recorded(milvus_server: MilvusTestServer) -> None:
     name = unique_collection("bounded")
     index = MilvusVectorIndex(milvus_server.uri, name, dim=8)
     try:
@@ -141,7 +141,7 @@ def test_unreachable_server_is_unavailable_fast() -> None:
 
 
 @pytest.mark.slow
-def test_server_outage_degrades_to_keyword_then_recovers(milvus_server: MilvusTestServer) -> None:  # noqa: F811
+def test_server_outage_degrades_to_keyword_then_recovers(milvus_server: MilvusTestServer) -> None:
     name = unique_collection("fault")
     embedder = HashingEmbedder()
     items = products()

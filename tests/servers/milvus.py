@@ -1,10 +1,10 @@
 """A real Milvus standalone server for tests: the PyPI package ``milvus`` (2.3.5, "embedded Milvus").
 
 It unpacks a real Milvus standalone binary with embedded etcd and RocksMQ into a temp dir and
-runs it on free loopback ports (8–10 s to start, ~425 MB). One server per test session;
+runs it on free loopback ports (8–10 s to start, ~425 MB). One server per test session: the
+``milvus_server`` fixture is registered once, in ``tests/conftest.py`` (a module that imported it
+would get its own session-scoped copy — a second server beside the first, which cannot start);
 tests that need it skip with a clear reason when the package is missing or cannot start::
-
-    from tests.servers.milvus import milvus_server  # noqa: F401  (session fixture)
 
     def test_x(milvus_server):
         index = MilvusVectorIndex(milvus_server.uri, "c", dim=8)
