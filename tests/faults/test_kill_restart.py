@@ -146,6 +146,13 @@ def run_outage(stack: Stack, kill: Callable[[], None], restart: Callable[[], Non
         killed_at = time.monotonic()
         kill()
         time.sleep(DOWN_S)
+        # a busy machine: stay down until some turn started after the kill has been answered
+        # (bounded), so the outage is observed by a shopper, whatever the machine's speed
+        down_until = time.monotonic() + 45
+        while time.monotonic() < down_until and not any(
+            killed_at + 0.3 <= s.started_at for s in list(result.samples)
+        ):
+            time.sleep(0.1)
         restart_at = time.monotonic()
         restart()
         back_at = time.monotonic()
