@@ -141,7 +141,11 @@ def run_outage(stack: Stack, kill: Callable[[], None], restart: Callable[[], Non
     try:
         time.sleep(HEALTHY_S)
         healthy_until = time.monotonic() + 60  # a loaded machine: wait for a few answers first
-        while len(result.samples) < SHOPPERS and time.monotonic() < healthy_until:
+        # healthy first: a few clean answers (an earlier test's outage may still be healing)
+        while (
+            sum(1 for s in list(result.samples) if s.status == 200 and not s.degraded) < SHOPPERS
+            and time.monotonic() < healthy_until
+        ):
             time.sleep(0.1)
         killed_at = time.monotonic()
         kill()
