@@ -72,9 +72,30 @@ class RedisServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def _reusable_config() -> Any:
+    """Milvus's config, probing ports with SO_REUSEADDR as the server itself binds them: after a
+    stop the old port still has connections in TIME_WAIT, which a plain bind() refuses for 60 s."""
+    from milvus import MilvusServerConfig
+
+    class ReusableConfig(MilvusServerConfig):
+        def try_bind_port(self, port: int) -> socket.socket | None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+                sock.listen()
+                return sock
+            except OSError:
+                sock.close()
+                return None
+
+    return ReusableConfig()
+
+
 class MilvusStandalone:
     """The Milvus standalone server of the PyPI ``milvus`` package (8–10 s to start), its data in
-    ``base`` (kept) or a temp dir (removed)."""
+    ``base`` (kept) or a temp dir (removed). ``stop()`` / ``start()`` keep the data dir and the
+    port, so a caller can take the server away and bring it back (fault tests)."""
 
     def __init__(self, base: Path | None = None) -> None:
         from milvus import MilvusServer
@@ -82,7 +103,7 @@ class MilvusStandalone:
         self._keep = base is not None  # a caller's dir keeps its collections for the next run
         self.base = base or Path(tempfile.mkdtemp(prefix="shoptalk-milvus-"))
         self.base.mkdir(parents=True, exist_ok=True)
-        self._server: Any = MilvusServer(wait_for_started=False)
+        self._server: Any = MilvusServer(_reusable_config(), wait_for_started=False)
         self._server.set_base_dir(str(self.base))
         self.port = free_port()
         self._server.listen_port = self.port
@@ -91,22 +112,48 @@ class MilvusStandalone:
     def uri(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def running(self) -> bool:
+        return bool(self._server.running)
+
+    @property
+    def log_tail(self) -> str:
+        log = self.base / "logs" / "milvus-stderr.log"
+        return log.read_text(errors="replace")[-2000:] if log.exists() else ""
+
     def start(self, timeout_s: float = 180.0) -> MilvusStandalone:
+        bind_deadline = time.monotonic() + 20
+        while True:  # the same port again after stop(): it may sit in TIME_WAIT for a moment
+            try:
+                self._server.config.update(proxy_port=self.port)
+                self._server.start()
+                break
+            except RuntimeError as exc:
+                if "bind failed" not in str(exc) or time.monotonic() > bind_deadline:
+                    raise
+                time.sleep(0.5)
+        self._server.wait_started(timeout=int(timeout_s * 1000))
+        self._wait_ready(timeout_s)
+        return self
+
+    def _wait_ready(self, timeout_s: float) -> None:
         from pymilvus import MilvusClient
 
-        self._server.start()
-        self._server.wait_started(timeout=int(timeout_s * 1000))
         deadline = time.monotonic() + timeout_s
-        while True:
+        last: Exception | None = None
+        while time.monotonic() < deadline:
             try:
                 client = MilvusClient(uri=self.uri, timeout=5)
                 client.list_collections(timeout=5)
                 client.close()
-                return self
-            except Exception:  # still booting
-                if time.monotonic() > deadline:
-                    raise
+                return
+            except Exception as exc:  # still booting
+                last = exc
                 time.sleep(0.5)
+        raise TimeoutError(f"Milvus at {self.uri} not ready: {last}")
+
+    def stop(self) -> None:
+        self._server.stop()
 
     def destroy(self) -> None:
         with contextlib.suppress(Exception):
