@@ -64,29 +64,38 @@ class SearchStringUnderstander(TurnUnderstander):
         )
 
 
-@contextmanager
-def running_gateway(settings: Settings, searcher: HybridSearcher, baseline: bool = False) -> Iterator[str]:
-    """The gateway over HTTP on a loopback port; ``baseline`` swaps in :class:`SearchStringUnderstander`."""
+def gateway_app(settings: Settings, searcher: HybridSearcher, baseline: bool = False) -> Any:
+    """The gateway app; ``baseline`` swaps in :class:`SearchStringUnderstander`."""
     from services.gateway.app import create_app
 
     app = create_app(settings, searcher=searcher)
-    intent_model = getattr(app.state.orchestrator.understander, "intent_model", None)
-    text_cache = getattr(intent_model, "embedder", None)
-    if hasattr(text_cache, "clear"):
-        _TEXT_CACHES.append(text_cache)
     if baseline:
         orchestrator = app.state.orchestrator
         orchestrator.understander = SearchStringUnderstander(orchestrator.understander.vocab)
-    try:
-        with app_in_thread(app, name="gateway-bench-baseline" if baseline else "gateway-bench") as url:
-            yield url
-    finally:
-        if text_cache in _TEXT_CACHES:
-            _TEXT_CACHES.remove(text_cache)
+    return app
+
+
+@contextmanager
+def running_gateway(settings: Settings, searcher: HybridSearcher, baseline: bool = False) -> Iterator[str]:
+    """The gateway over HTTP on a loopback port (see :func:`gateway_app`)."""
+    name = "gateway-bench-baseline" if baseline else "gateway-bench"
+    with app_in_thread(gateway_app(settings, searcher, baseline), name=name) as url:
+        yield url
+
+
+def _text_caches(*apps: Any) -> list[Any]:
+    """The per-process text-embedding caches in front of the apps' intent models."""
+    models = [getattr(app.state.orchestrator.understander, "intent_model", None) for app in apps]
+    embedders = [getattr(model, "embedder", None) for model in models]
+    return [e for e in embedders if hasattr(e, "clear")]
 
 
 def _paired_chat(
-    clients: dict[str, httpx.Client], searcher: HybridSearcher, queries: Sequence[str], k: int
+    clients: dict[str, httpx.Client],
+    searcher: HybridSearcher,
+    text_caches: Sequence[Any],
+    queries: Sequence[str],
+    k: int,
 ) -> dict[str, Any]:
     """Each query through both arms, the order alternating, each paying for its own embedding."""
     times: dict[str, list[float]] = {arm: [] for arm in clients}
@@ -96,7 +105,7 @@ def _paired_chat(
         order = arms if i % 2 == 0 else arms[::-1]
         this: dict[str, float] = {}
         for arm in order:
-            _clear_query_cache(searcher)
+            _clear_query_cache(searcher, text_caches)
             t0 = time.perf_counter()
             clients[arm].post("/v1/chat", json={"message": query, "k": k}).raise_for_status()
             this[arm] = (time.perf_counter() - t0) * 1000
@@ -117,14 +126,11 @@ def _paired_chat(
     }
 
 
-_TEXT_CACHES: list[Any] = []  # the per-process text-embedding caches of the gateways under test
-
-
-def _clear_query_cache(searcher: HybridSearcher) -> None:
+def _clear_query_cache(searcher: HybridSearcher, text_caches: Sequence[Any]) -> None:
     """Every measurement pays for its own embeddings: the searcher's query-vector cache and the
     gateways' text-embedding caches (in front of the intent model) are emptied before it."""
     searcher.cache = QueryVectorCache(searcher.cache.size)
-    for cache in _TEXT_CACHES:
+    for cache in text_caches:
         cache.clear()
 
 
@@ -182,9 +188,12 @@ def run(
                 "llm_max_retries": 0,
             }
         )
+        app = gateway_app(bench_settings, searcher)
+        baseline_app = gateway_app(bench_settings, searcher, baseline=True)
+        text_caches = _text_caches(app, baseline_app)
         with (
-            running_gateway(bench_settings, searcher) as url,
-            running_gateway(bench_settings, searcher, baseline=True) as baseline_url,
+            app_in_thread(app, name="gateway-bench") as url,
+            app_in_thread(baseline_app, name="gateway-bench-baseline") as baseline_url,
             httpx.Client(base_url=url, timeout=60) as client,
             httpx.Client(base_url=baseline_url, timeout=60) as baseline_client,
         ):
@@ -198,12 +207,12 @@ def run(
                 client.get("/healthz").raise_for_status()
                 results["healthz"].append((time.perf_counter() - t0) * 1000)
 
-                _clear_query_cache(searcher)
+                _clear_query_cache(searcher, text_caches)
                 t0 = time.perf_counter()
                 searcher.search(query, k=k)
                 results["search_direct"].append((time.perf_counter() - t0) * 1000)
 
-                _clear_query_cache(searcher)
+                _clear_query_cache(searcher, text_caches)
                 t0 = time.perf_counter()
                 response = client.post("/v1/chat", json={"message": query, "k": k})
                 elapsed = (time.perf_counter() - t0) * 1000
@@ -223,7 +232,7 @@ def run(
                 results["chat_search"].append(search_ms)
                 results["overhead"].append(elapsed - search_ms)
 
-                _clear_query_cache(searcher)
+                _clear_query_cache(searcher, text_caches)
                 products_s, token_s, done_s = _stream_once(client, query, k)
                 results["stream_first_products"].append(products_s * 1000)
                 results["stream_first_token"].append(token_s * 1000)
@@ -234,7 +243,7 @@ def run(
                 baseline_client.post("/v1/chat", json={"message": query, "k": k}).raise_for_status()
             progress("paired A/B: understanding vs search-string baseline")
             paired = _paired_chat(
-                {"understanding": client, "search_string": baseline_client}, searcher, chosen, k
+                {"understanding": client, "search_string": baseline_client}, searcher, text_caches, chosen, k
             )
     stats = {name: summary(values) for name, values in results.items()}
     search_p50 = stats["search_direct"]["p50_ms"] or float("nan")
