@@ -27,6 +27,7 @@ from ml.understanding.devices import compatible
 from ml.understanding.sizes import find_capacity, size_matches
 from ml.understanding.slots import extract_slots
 from ml.understanding.types import Slots
+from ml.understanding.understand import identifier_terms
 from ml.understanding.vocab import normalize, singular, tokenize
 
 if TYPE_CHECKING:
@@ -182,21 +183,18 @@ def other_sense_hits(hits: list[Hit], need_terms: list[str], vocab: CatalogVocab
 
 
 def rank_by_fit(
-    hits: list[Hit],
-    wanted: Slots,
-    vocab: CatalogVocabulary | None,
-    identifiers: list[str] | None = None,
-    need_terms: list[str] | None = None,
+    hits: list[Hit], wanted: Slots, vocab: CatalogVocabulary | None, need_terms: list[str] | None = None
 ) -> list[Hit]:
     """Hits that fit, best-fitting first (stable within a penalty), ranks renumbered.
 
-    A listing naming an identifier the shopper typed ("R52-W59407") comes first. A size is a
+    A listing naming an identifier among the shopper's ``need_terms`` ("R52-W59407") comes first. A size is a
     soft constraint until some candidate names the wanted size: then listings naming only other
     sizes go (a listing naming no size stays, after them). With no product type named,
     ``need_terms`` (the shopper's free words) rank a listing that has them only as a modifier of
     another type's name after the rest (:func:`other_sense_hits`).
     """
     scored: list[tuple[int, int, Hit]] = []
+    identifiers = identifier_terms(need_terms or [])
     sized = wanted.sizes and any(size_state(h.product, wanted, vocab) for h in hits)
     other_sense = set() if wanted.product_types else other_sense_hits(hits, list(need_terms or []), vocab)
     for position, hit in enumerate(hits):

@@ -27,7 +27,7 @@ from ml.retrieval.types import Hit, SearchFilters, SearchMode, SearchResult
 from ml.understanding.fit import rank_by_fit
 from ml.understanding.no_match import NoMatchJudge
 from ml.understanding.types import Slots, Understanding
-from ml.understanding.understand import TurnUnderstander, identifier_terms
+from ml.understanding.understand import TurnUnderstander
 from services.gateway import answers, metrics, policy
 from services.gateway.answer_check import check_answer
 from services.gateway.citations import verify_citations
@@ -180,9 +180,7 @@ class ChatOrchestrator:
         result = await self.search(decision.query, pool, req.mode, filters, timings)
         prep_degraded.extend(result.degraded)
         hits = [h for h in result.hits if h.item_id not in decision.exclude_ids]
-        fitting = rank_by_fit(
-            hits, decision.slots, self._vocab, identifier_terms(decision.need_terms), decision.need_terms
-        )
+        fitting = rank_by_fit(hits, decision.slots, self._vocab, decision.need_terms)
         if fitting:
             return result, fitting[: req.k], False
         relaxed = filters.model_copy(update={"price_min": None, "price_max": None, "colors": []})
