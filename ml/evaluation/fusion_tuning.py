@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import pickle
 import tempfile
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from ml.benchmarks.stats import load_average
 from ml.evaluation.metrics import ndcg_at_k
 from ml.retrieval.fusion import reciprocal_rank_fusion
 from ml.retrieval.fusion_weights import AdaptiveWeights, grid, term_coverage
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
         "--cache", type=Path, default=None, help="pickle of each half's hits: reused if present"
     )
     args = parser.parse_args(argv)
-    started, load_before = time.perf_counter(), os.getloadavg()
+    started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="shoptalk-fusion-tune-") as tmp:
         catalog = args.catalog
         if catalog is None:
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
             "grid": {"floors": FLOORS, "ceilings": CEILINGS, "exponents": EXPONENTS},
             "seconds": round(time.perf_counter() - started, 1),
             "loadavg_before": load_before,
-            "loadavg_after": os.getloadavg(),
+            "loadavg_after": load_average(),
             "command": "python -m ml.evaluation.fusion_tuning",
         }
     )

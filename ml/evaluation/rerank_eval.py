@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -23,7 +22,7 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from ml.benchmarks.stats import percentile
+from ml.benchmarks.stats import load_average, percentile
 from ml.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from ml.retrieval.engine import HybridSearcher
 from ml.retrieval.protocols import Reranker
@@ -160,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
         result["embedding_model"] = embedder.model_version
         result["ingest_seconds"] = round(ingest_s, 1)
         result["rerank_threads"] = args.threads
-        result["loadavg_after"] = os.getloadavg()
+        result["loadavg_after"] = load_average()
         close = getattr(vector, "close", None)
         if close:
             close()

@@ -26,7 +26,7 @@ from pathlib import Path
 from statistics import mean, median
 from typing import Any
 
-from ml.benchmarks.stats import percentile
+from ml.benchmarks.stats import load_average, percentile
 
 QUERIES = (
     "insulated stainless steel water bottle",
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     parser.add_argument("--quality", action="store_true", help="nDCG per token cap and N (slow)")
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks/rerank.json"))
     args = parser.parse_args(argv)
-    started, load_before = time.perf_counter(), os.getloadavg()
+    started, load_before = time.perf_counter(), load_average()
     result: dict[str, Any] = {
         "baseline": BASELINE.name,
         "rows": latency(SETTINGS, args.rounds, args.models_dir),
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     result.update(
         {
             "loadavg_before": load_before,
-            "loadavg_after": os.getloadavg(),
+            "loadavg_after": load_average(),
             "cpu_count": os.cpu_count(),
             "seconds": round(time.perf_counter() - started, 1),
             "command": "python -m ml.retrieval.rerank_bench" + (" --quality" if args.quality else ""),

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.benchmarks.load import LoadConfig, LocalGateway, run_load_sync, run_with_baseline
+from ml.benchmarks.stats import load_average
 from ml.logging import get_logger
 
 log = get_logger(__name__)
@@ -35,10 +36,6 @@ SHARING = (
 START_TIMEOUT_S = 900.0  # model loads on a busy 2-core machine
 POLITE_RPS = 2.0  # per-key limit of the rate-limited run; a polite shopper (turn + 1 s pause) stays below
 POLITE_THINK_S = 1.0
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def ingest(data_dir: Path, env: dict[str, str], log_path: Path, limit: int | None = None) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -19,6 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from ml.benchmarks.stats import load_average
 from ml.logging import configure_logging
 from ml.paths import PACKAGE_ROOT, SAMPLE_CATALOG
 from services.cli.common import console, out, progress_bar, settings_for_cli, write_json
@@ -102,7 +102,7 @@ def dialogues(
         "command": "shoptalk eval dialogues " + " ".join(sys.argv[3:] if len(sys.argv) > 3 else []),
         "dialogues_file": str(dialogues_path),
         "per_kind": per_kind,
-        "load_average_before": [round(v, 2) for v in os.getloadavg()],
+        "load_average_before": load_average(),
         "answerers": {},
     }
 
@@ -114,7 +114,7 @@ def dialogues(
             write_json(json_out, report.summary())
             return
         combined["answerers"][choice] = {"model": model, "seconds": round(seconds, 1), **report.summary()}
-        combined["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
+        combined["load_average_after"] = load_average()
         combined["side_by_side"] = {
             name: {k: row[k] for k in ("model", "pass_rate", "passed", "dialogues", "turns_passed", "turns")}
             for name, row in combined["answerers"].items()

@@ -15,6 +15,7 @@ import statistics
 import time
 from typing import Any
 
+from ml.benchmarks.stats import load_average
 from ml.catalog.product import Product
 from services.gateway.llm import LLMClient, StreamState
 from services.gateway.local_llm import LlamaServerProcess, start_local_llm
@@ -132,7 +133,7 @@ def run(
     results: dict[str, Any] = {
         "machine": machine(),
         "threads": threads,
-        "load_average_before": list(os.getloadavg()),
+        "load_average_before": load_average(),
         "max_tokens": max_tokens,
         "repeats": repeats,
         "order": "interleaved round-robin over the models, both servers up, one request at a time",
@@ -151,7 +152,7 @@ def run(
     finally:
         for server in servers.values():
             server.stop()
-    results["load_average_after"] = list(os.getloadavg())
+    results["load_average_after"] = load_average()
     results["seconds"] = round(time.perf_counter() - started, 1)
     models = results["models"]
     if len(models) >= 2:
