@@ -152,6 +152,7 @@ def evaluate(
 ) -> None:
     """Evaluate keyword, vector and hybrid retrieval and the fast/quality search profiles on graded
     judgments (nDCG, recall, MRR), overall and per query kind, with latency per profile."""
+    from ml.benchmarks.stats import load_average, machine_info
     from ml.evaluation.golden import load_qrels, load_queries, load_query_kinds
     from ml.evaluation.runner import PROFILES, run_eval
 
@@ -159,6 +160,7 @@ def evaluate(
     if set(profiles) - set(PROFILES):
         raise typer.BadParameter(f"profiles are {', '.join(PROFILES)}")
     settings = settings_for_cli()
+    machine = machine_info()  # latencies depend on how busy the machine was: recorded with them
     with progress_bar("indexing catalog") as update:
         result = run_eval(
             catalog,
@@ -205,6 +207,7 @@ def evaluate(
         "model_version": result["model_version"],
         "catalog": result["catalog"],
         "per_query": result["per_query"],
+        "machine": {**machine, "load_average_after": load_average()},
     }
     write_json(json_out, summary)
     if json_out is None:

@@ -96,6 +96,7 @@ def test_eval_writes_metrics_for_all_modes(small_catalog: Path, data_dir: Path, 
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
     assert metrics["queries"] == 2
+    assert metrics["machine"]["cpus"] >= 1 and len(metrics["machine"]["load_average_after"]) == 3
     assert set(metrics["modes"]) == {"keyword", "vector", "hybrid"}
     for values in metrics["modes"].values():
         assert set(values) == {"ndcg@10", "recall@10", "mrr@10"}
