@@ -9,7 +9,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DOUBLE_PACKAGES = ("services.bench", "tests")
 # Production code that may name the bench package: only the CLI's bench commands, lazily.
-LAZY_BENCH_IMPORTERS = {"services/cli/bench_gateway.py", "services/cli/bench_inference.py"}
+LAZY_BENCH_IMPORTERS = {
+    "services/cli/bench_gateway.py",
+    "services/cli/bench_inference.py",
+    "services/cli/bench_load_runs.py",
+}
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:
