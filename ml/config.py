@@ -78,6 +78,13 @@ class Settings(BaseSettings):
         default="fast", description="fast: fused order; quality: cross-encoder rerank of the top N."
     )
     rerank_top_n: int = Field(default=20, ge=1, le=100, description="Fused candidates the reranker scores.")
+    rerank_fused_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Weight of the fused order beside the cross-encoder's (0: cross-encoder alone; "
+        "learned by python -m ml.evaluation.rerank_tuning).",
+    )
+    rerank_blend_k: int = Field(default=60, ge=1, description="RRF k of that blend.")
     rerank_budget_ms: float = Field(default=800.0, gt=0, description="Past it: fused order served.")
     rerank_max_tokens: int = Field(
         default=128, ge=32, le=512, description="Tokens per query+document (64 halves the cost, -7 pts nDCG)."
@@ -203,7 +210,8 @@ class Settings(BaseSettings):
             problems.append("SHOPTALK_SESSION_SECRET (16+ characters)")
         if problems:
             raise ValueError(
-                "SHOPTALK_ENV=production refuses to start without " + ", ".join(problems)
+                "SHOPTALK_ENV=production refuses to start without "
+                + ", ".join(problems)
                 + " (set them, e.g. from a Kubernetes Secret, or use SHOPTALK_ENV=local)"
             )
         return self

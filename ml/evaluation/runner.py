@@ -18,8 +18,13 @@ from ml.embedding.protocol import Embedder
 from ml.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from ml.ingest.pipeline import IngestReport, ingest_catalog
 from ml.retrieval.engine import HybridSearcher
-from ml.retrieval.factory import build_embedder, build_keyword_index, build_reranker, build_vector_index
-from ml.retrieval.fusion_weights import AdaptiveWeights
+from ml.retrieval.factory import (
+    assemble_searcher,
+    build_embedder,
+    build_keyword_index,
+    build_reranker,
+    build_vector_index,
+)
 from ml.retrieval.protocols import Reranker
 from ml.retrieval.types import SearchMode
 
@@ -131,19 +136,7 @@ def fresh_index(
         keyword = build_keyword_index(local)
         vector = build_vector_index(local, embedder.dim)
         report = ingest_catalog(catalog, embedder, keyword, vector, force=True, progress=progress)
-        searcher = HybridSearcher(
-            keyword,
-            vector,
-            embedder,
-            rrf_k=settings.rrf_k,
-            keyword_weight=settings.keyword_weight,
-            vector_weight=settings.vector_weight,
-            candidate_pool=settings.candidate_pool,
-            reranker=reranker,
-            profile=settings.search_profile,
-            rerank_top_n=settings.rerank_top_n,
-            fusion_rule=AdaptiveWeights() if settings.adaptive_fusion else None,
-        )
+        searcher = assemble_searcher(settings, keyword, vector, embedder, reranker)
         try:
             yield FreshIndex(searcher=searcher, report=report, data_dir=Path(tmp))
         finally:

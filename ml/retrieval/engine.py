@@ -94,6 +94,8 @@ class HybridSearcher:
         reranker: Reranker | None = None,
         profile: str = "fast",
         rerank_top_n: int = 20,
+        rerank_fused_weight: float = 0.0,
+        rerank_blend_k: int = 60,
         fusion_rule: AdaptiveWeights | None = AdaptiveWeights(),
     ) -> None:
         self.keyword = keyword
@@ -113,6 +115,9 @@ class HybridSearcher:
         self.reranker = reranker
         self.profile = profile
         self.rerank_top_n = rerank_top_n
+        # How much of the fused order the reranked head keeps (ml/retrieval/rerank.blend_with_fused).
+        self.rerank_fused_weight = rerank_fused_weight
+        self.rerank_blend_k = rerank_blend_k
         # Called with (query, vector) for every embedded query, e.g. the drift query log.
         # A failing listener never fails a search.
         self.query_vector_listener: Callable[[str, np.ndarray], None] | None = None
@@ -318,7 +323,14 @@ class HybridSearcher:
     ) -> list[Hit]:
         """The quality profile's last step; slow or down: the fused order, flagged in ``degraded``."""
         with self._stage("rerank", timings):
-            outcome = rerank_or_fallback(self.reranker, query, hits, self.rerank_top_n)
+            outcome = rerank_or_fallback(
+                self.reranker,
+                query,
+                hits,
+                self.rerank_top_n,
+                fused_weight=self.rerank_fused_weight,
+                blend_k=self.rerank_blend_k,
+            )
         if outcome.degraded:
             degraded.append(outcome.degraded)
         return outcome.hits

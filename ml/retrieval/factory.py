@@ -60,9 +60,26 @@ def build_searcher(
     reranker is always attached (it loads lazily), so a per-request ``profile="quality"`` works too."""
     embedder = embedder or build_embedder(settings)
     reranker = reranker or build_reranker(settings)
-    return HybridSearcher(
+    return assemble_searcher(
+        settings,
         build_keyword_index(settings),
         build_vector_index(settings, embedder.dim),
+        embedder,
+        reranker,
+    )
+
+
+def assemble_searcher(
+    settings: Settings,
+    keyword: KeywordIndex | None,
+    vector: VectorIndex | None,
+    embedder: Embedder | None,
+    reranker: Reranker | None,
+) -> HybridSearcher:
+    """A :class:`HybridSearcher` over given indexes with every fusion and rerank setting applied."""
+    return HybridSearcher(
+        keyword,
+        vector,
         embedder,
         rrf_k=settings.rrf_k,
         keyword_weight=settings.keyword_weight,
@@ -71,5 +88,7 @@ def build_searcher(
         reranker=reranker,
         profile=settings.search_profile,
         rerank_top_n=settings.rerank_top_n,
+        rerank_fused_weight=settings.rerank_fused_weight,
+        rerank_blend_k=settings.rerank_blend_k,
         fusion_rule=AdaptiveWeights() if settings.adaptive_fusion else None,
     )

@@ -26,6 +26,7 @@ import numpy as np
 
 from ml.catalog.product import Product
 from ml.logging import get_logger
+from ml.retrieval.fusion import DEFAULT_RRF_K
 from ml.retrieval.protocols import Reranker, RerankerTimeout, RerankerUnavailable
 from ml.retrieval.types import Hit
 
@@ -88,6 +89,31 @@ def apply_scores(hits: Sequence[Hit], scores: Sequence[float]) -> list[Hit]:
     return out
 
 
+def blend_with_fused(
+    fused: Sequence[Hit], reranked: Sequence[Hit], fused_weight: float, k: int = DEFAULT_RRF_K
+) -> list[Hit]:
+    """The reranked head ordered by reciprocal-rank fusion of two positions: the cross-encoder's
+    (weight 1) and the fused order's (weight ``fused_weight``; 0 keeps the cross-encoder's order).
+
+    The cross-encoder alone throws away what fusion knew (an exact title or brand match it scores
+    lower than a wordier listing); a little of the fused order back keeps those. The weight is
+    learned on generated queries (:mod:`ml.evaluation.rerank_tuning`), not on the golden set.
+    """
+    head = [hit for hit in reranked if hit.rerank_score is not None]
+    if fused_weight <= 0 or len(head) < 2:
+        return list(reranked)
+    fused_position = {hit.item_id: position for position, hit in enumerate(fused, start=1)}
+    score = {
+        hit.item_id: 1.0 / (k + position) + fused_weight / (k + fused_position.get(hit.item_id, len(fused)))
+        for position, hit in enumerate(head, start=1)
+    }
+    order = sorted(range(len(head)), key=lambda i: (-score[head[i].item_id], i))
+    out = [head[i].model_copy(update={"rank": position}) for position, i in enumerate(order, start=1)]
+    rest = [hit for hit in reranked if hit.rerank_score is None]
+    out.extend(hit.model_copy(update={"rank": len(out) + j}) for j, hit in enumerate(rest, start=1))
+    return out
+
+
 @dataclass(frozen=True)
 class RerankOutcome:
     hits: list[Hit]
@@ -96,16 +122,23 @@ class RerankOutcome:
 
 
 def rerank_or_fallback(
-    reranker: Reranker | None, query: str, hits: Sequence[Hit], top_n: int
+    reranker: Reranker | None,
+    query: str,
+    hits: Sequence[Hit],
+    top_n: int,
+    *,
+    fused_weight: float = 0.0,
+    blend_k: int = DEFAULT_RRF_K,
 ) -> RerankOutcome:
-    """Rerank, or serve the fused order with the reason in ``degraded``; never raises."""
+    """Rerank (blended with the fused order by ``fused_weight``, :func:`blend_with_fused`), or
+    serve the fused order with the reason in ``degraded``; never raises."""
     start = time.perf_counter()
     if reranker is None:
         return RerankOutcome(list(hits), "reranker-unavailable", 0.0)
     if len(hits) < 2 or top_n < 2:
         return RerankOutcome(list(hits), None, 0.0)
     try:
-        reranked = reranker.rerank(query, hits, top_n)
+        reranked = blend_with_fused(hits, reranker.rerank(query, hits, top_n), fused_weight, blend_k)
         degraded = None
     except RerankerUnavailable as exc:
         reranked, degraded = list(hits), exc.degraded

@@ -17,6 +17,7 @@ from ml.retrieval.protocols import Reranker, RerankerTimeout, RerankerUnavailabl
 from ml.retrieval.rerank import (
     CrossEncoderReranker,
     apply_scores,
+    blend_with_fused,
     build_reranker,
     rerank_document,
     rerank_or_fallback,
@@ -74,6 +75,44 @@ def test_only_top_n_are_scored_and_the_tail_keeps_fused_order(reranker: CrossEnc
 def test_apply_scores_ties_keep_fused_order() -> None:
     out = apply_scores(_fused(), [0.5, 0.5, 0.9])
     assert [h.item_id for h in out] == ["BOTTLE", "CASE", "SHIRT"]
+
+
+def _four() -> list[Hit]:
+    return [_hit(n, f"P{n}", f"product {n}", "THING", []) for n in range(1, 5)]
+
+
+def test_blend_weight_zero_is_the_cross_encoder_and_a_heavy_weight_the_fused_order() -> None:
+    fused = _four()
+    reranked = apply_scores(fused[:3] + fused[3:], [0.1, 0.2, 0.9])  # P4 unscored (outside top 3)
+    assert [h.item_id for h in reranked] == ["P3", "P2", "P1", "P4"]
+    assert blend_with_fused(fused, reranked, 0.0) == reranked
+    heavy = blend_with_fused(fused, reranked, 10.0)
+    assert [h.item_id for h in heavy] == ["P1", "P2", "P3", "P4"]
+    assert [h.rank for h in heavy] == [1, 2, 3, 4]
+    assert heavy[0].rerank_score == 0.1  # the cross-encoder's score stays on the hit
+
+
+def test_blend_lets_fusion_keep_a_strong_first_place() -> None:
+    fused = _four()
+    # the cross-encoder puts the fused #1 third of four: equal weights bring it back to the top two
+    reranked = apply_scores(fused, [0.5, 0.9, 0.4, 0.8])
+    assert [h.item_id for h in reranked] == ["P2", "P4", "P1", "P3"]
+    blended = [h.item_id for h in blend_with_fused(fused, reranked, 1.0, k=5)]
+    assert blended[:2] == ["P2", "P1"] and set(blended) == {"P1", "P2", "P3", "P4"}
+
+
+def test_rerank_or_fallback_applies_the_blend() -> None:
+    class Scorer:
+        model_version = "scorer"
+
+        def rerank(self, query: str, hits: list[Hit], top_n: int) -> list[Hit]:
+            return apply_scores(hits, [0.0, 0.1, 0.2, 0.3][:top_n])
+
+    fused = _four()
+    plain = rerank_or_fallback(Scorer(), "q", fused, 4)
+    assert [h.item_id for h in plain.hits] == ["P4", "P3", "P2", "P1"]
+    kept = rerank_or_fallback(Scorer(), "q", fused, 4, fused_weight=5.0)
+    assert [h.item_id for h in kept.hits] == ["P1", "P2", "P3", "P4"] and kept.degraded is None
 
 
 def test_document_text_leads_with_title_and_attributes_and_is_capped() -> None:
