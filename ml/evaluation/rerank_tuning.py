@@ -10,7 +10,8 @@ cross-encoder's position with weight 1 and the fused position with weight ``w``.
 (:mod:`ml.evaluation.generated`), runs each through the ``fast`` profile once and scores its
 fused top N with the cross-encoder once, then replays every ``(w, k)`` on a grid. Queries are
 split in two by a hash of their id (:func:`ml.evaluation.fusion_tuning.split_of`): the blend is
-picked on the ``tune`` half (mean over kinds of nDCG@10) and reported on the ``check`` half.
+picked on the ``tune`` half (mean over kinds of nDCG@10) and reported on the ``check`` half;
+``adopt`` says whether it also beats the cross-encoder alone there (the default follows it).
 Output: ``docs/benchmarks/rerank_tuning.json``.
 """
 
@@ -69,14 +70,20 @@ def tune(
     # best tune macro; among equals the smaller weight (closer to the plain cross-encoder)
     grid.sort(key=lambda item: (-item[0], item[1], item[2]))
     best_macro, best_weight, best_k, best_rows = grid[0]
+    rerank_only = score_blend(scored, qrels, 0.0, 60)
+    check_blend = by_kind(best_rows, kinds, split["check"])["macro"]
+    check_alone = by_kind(rerank_only, kinds, split["check"])["macro"]
     return {
+        # the blend is adopted only if the rule picked on one half also wins on the other
+        "adopt": bool(best_weight > 0 and check_blend > check_alone),
+        "check_macro": {"blend_best": check_blend, "rerank_only": check_alone},
         "queries": {name: len(qids) for name, qids in split.items()},
         "best": {"fused_weight": best_weight, "blend_k": best_k},
         "best_tune_macro": best_macro,
         "grid": [{"fused_weight": w, "blend_k": bk, "tune_macro": m} for m, w, bk, _ in grid],
         "ndcg@10": {
             "fast": report(score_blend(scored, qrels, None, 60)),
-            "rerank_only": report(score_blend(scored, qrels, 0.0, 60)),
+            "rerank_only": report(rerank_only),
             "blend_best": report(best_rows),
         },
     }
@@ -153,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: result[k] for k in ("best", "best_tune_macro", "ndcg@10")}, indent=1))
+    print(json.dumps({k: result[k] for k in ("adopt", "best", "check_macro", "ndcg@10")}, indent=1))
     return 0
 
 
