@@ -4,6 +4,9 @@ Uses the CPU it runs on: bf16 autocast where the CPU has native bf16 (see
 :mod:`ml.embedding.precision`; ``SHOPTALK_EMBED_PRECISION=auto|bf16|fp32``), and batches of
 similar token length — texts are tokenised once, sorted by token count, padded per batch and
 put back in input order — so short product documents are not padded to a long one's length.
+Autocast costs a fixed amount per forward pass, so a batch smaller than
+:data:`BF16_MIN_TOKENS` padded tokens (a shopper's query) runs in fp32, which is faster there;
+the vectors agree either way (cosine ≥ 0.9999).
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ if TYPE_CHECKING:
     from ml.config import Settings
 
 BASE_MODEL_NAME = "all-MiniLM-L6-v2"
+# Padded tokens (batch × longest) from which bf16 autocast beats fp32 for MiniLM. Measured by
+# ``python -m ml.benchmarks.precision_crossover`` (docs/benchmarks/embed_precision.json): one
+# 9-token query 1.50× slower in bf16, 80 tokens 1.05×, 160 tokens 0.96×, a 1,032-token batch of
+# listings 0.47× (2 threads, AMX Xeon).
+BF16_MIN_TOKENS = 128
 log = get_logger(__name__)
 # Models loaded by unpickled embedders (a Ray worker running embed tasks): one per process.
 _WORKER_MODELS: dict[tuple[str, str], Any] = {}
@@ -58,6 +66,7 @@ class SentenceEmbedder:
         threads: int = 1,
         device: str = "cpu",
         precision: str = "auto",
+        bf16_min_tokens: int = BF16_MIN_TOKENS,
     ) -> None:
         self.model_path = model_path or default_model_path()
         self.adapter = adapter or Adapter.identity()
@@ -65,6 +74,7 @@ class SentenceEmbedder:
         self.threads = threads
         self.device = device
         self.precision: Precision = resolve_precision(precision)
+        self.bf16_min_tokens = bf16_min_tokens  # smaller batches run fp32 (faster there)
         self._direct = True  # tokenise once and call the model; falls back to encode()
         self._model: Any = None
         self._lock = threading.RLock()  # embed() holds it while first use loads the model
@@ -152,8 +162,10 @@ class SentenceEmbedder:
                 )
         return np.asarray(vectors, dtype=np.float32)
 
-    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+    def _autocast(self, padded_tokens: int | None = None) -> contextlib.AbstractContextManager[Any]:
         if self.precision != "bf16":
+            return contextlib.nullcontext()
+        if padded_tokens is not None and padded_tokens < self.bf16_min_tokens:
             return contextlib.nullcontext()
         import torch
 
@@ -170,12 +182,13 @@ class SentenceEmbedder:
         lengths = np.fromiter((len(ids) for ids in encoded["input_ids"]), dtype=np.int64, count=len(texts))
         order = np.argsort(-lengths, kind="stable")
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        with torch.inference_mode(), self._autocast():
+        with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
                 rows = order[start : start + self.batch_size]
                 batch = tokenizer.pad({k: [encoded[k][i] for i in rows] for k in keys}, return_tensors="pt")
                 features = {k: v.to(self.device) for k, v in batch.items()}
-                embedded = model(features)["sentence_embedding"].float()
+                with self._autocast(len(rows) * int(lengths[rows].max())):
+                    embedded = model(features)["sentence_embedding"].float()
                 embedded = torch.nn.functional.normalize(embedded, p=2, dim=1)
                 out[rows] = embedded.cpu().numpy()
         return out

@@ -76,3 +76,28 @@ def test_length_sorted_batches_keep_input_order(documents: list[str], fp32: Sent
     singles = np.vstack([fp32.embed_base([t]) for t in documents[-3:]])
     assert ((singles * sorted_path[-3:]).sum(axis=1) >= 0.9999).all()
     assert fp32.embed_base([]).shape == (0, fp32.dim)
+
+
+def test_a_short_query_runs_fp32_and_a_batch_of_listings_bf16(
+    monkeypatch: pytest.MonkeyPatch, documents: list[str], fp32: SentenceEmbedder, bf16: SentenceEmbedder
+) -> None:
+    """Autocast costs a fixed amount per forward pass: below BF16_MIN_TOKENS padded tokens fp32 is
+    faster (docs/benchmarks/embed_precision.json), so a shopper's query skips it."""
+    import torch
+
+    casts: list[object] = []
+    real = torch.autocast
+
+    def spy(*args: object, **kwargs: object) -> object:
+        casts.append(kwargs.get("dtype"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(torch, "autocast", spy)
+    query = bf16.embed_base(["grey sofa under 700"])
+    assert casts == []
+    np.testing.assert_allclose(query, fp32.embed_base(["grey sofa under 700"]), atol=1e-6)
+    bf16.embed_base(documents[:8])  # 8 listings of ~100 tokens
+    assert casts and set(casts) == {torch.bfloat16}
+    always = SentenceEmbedder(threads=1, precision="bf16", bf16_min_tokens=0)
+    always.embed_base(["grey sofa under 700"])
+    assert len(casts) > 1
