@@ -59,7 +59,7 @@ def bench_embedding(texts: Sequence[str], threads: Sequence[int] = (1, 2), round
     for precision in precisions:
         embedder = SentenceEmbedder(threads=1, precision=precision)
         embedder.embed(["warm up"])
-        for n in threads:
+        for n in sorted({1, *threads}):  # fp32 on 1 thread is the baseline of every ratio
             torch.set_num_threads(n)
             best = min(timed(lambda: embedder.embed_base(texts))[0] for _ in range(rounds))  # noqa: B023
             out[f"{precision}_threads_{n}"] = {
