@@ -31,6 +31,17 @@ CHROMIUM_ARGS = [
 KEY = "console-key-42"
 FAST_POLLS = "window.HANDOFF_POLL_MS = 250; window.AGENT_POLL_MS = 250;"
 XSS = '<img src=x onerror="window.__xss=true">'
+# Requests sent with the wrong key answer 1.5 s late, so one is still in flight when the agent
+# enters the right key: its 401 must not re-open the key panel (the race this forces).
+SLOW_WRONG_KEY = """
+const realFetch = window.fetch;
+window.fetch = (input, init) => {
+  const key = init && init.headers && init.headers["x-api-key"];
+  const answer = realFetch(input, init);
+  const late = (r) => new Promise((ok) => setTimeout(() => ok(r), 1500));
+  return key === "not-the-key" ? answer.then(late) : answer;
+};
+"""
 
 if not CHROMIUM.exists():  # pragma: no cover - CI installs it (apt-get install chromium)
     pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
@@ -85,16 +96,19 @@ def test_shopper_and_agent_talk_through_the_console(gateway: tuple[str, Path]) -
             # 2. the console asks for the key, then lists the handoff with summary + transcript
             agent = browser.new_context(viewport={"width": 1280, "height": 850}).new_page()
             agent.on("pageerror", lambda exc: errors.append(f"agent: {exc}"))
-            agent.add_init_script(FAST_POLLS)
+            agent.add_init_script(FAST_POLLS + SLOW_WRONG_KEY)
             response = agent.goto(url + "/agent")
             assert response is not None and response.status == 401  # no key on the page request
             expect(agent.locator("#key-panel")).to_be_visible(timeout=10_000)
             agent.fill("#api-key", "not-the-key")
             agent.click("#key-form button[type=submit]")
             expect(agent.locator("#key-error")).to_have_text("That key was refused.", timeout=10_000)
+            agent.wait_for_timeout(600)  # the next poll (250 ms) has gone out with the wrong key
             agent.fill("#api-key", KEY)
             agent.click("#key-form button[type=submit]")
             expect(agent.locator("#key-panel")).to_be_hidden(timeout=10_000)
+            agent.wait_for_timeout(2_000)  # the wrong key's last poll answers in this window
+            expect(agent.locator("#key-panel")).to_be_hidden()
             item = agent.locator(".queue-item")
             expect(item).to_have_count(1, timeout=10_000)
             expect(item).to_contain_text("frustrated")

@@ -24,18 +24,23 @@
   nameInput.addEventListener("change", () => localStorage.setItem("shoptalk.agentName", nameInput.value.trim()));
   function agentName() { return nameInput.value.trim() || "Agent"; }
 
-  class Unauthorized extends Error {}
+  // Carries the key the refused request was sent with: a poll still in flight with an old key
+  // must not re-open the key panel after the agent has entered a new one.
+  class Unauthorized extends Error {
+    constructor(key) { super("key required"); this.key = key; }
+  }
 
   async function api(path, options = {}) {
     const headers = Object.assign({ accept: "application/json" }, options.headers || {});
     if (options.body !== undefined) headers["content-type"] = "application/json";
-    if (apiKey) headers["x-api-key"] = apiKey;
+    const sentKey = apiKey;
+    if (sentKey) headers["x-api-key"] = sentKey;
     const response = await fetch(path, {
       method: options.method || "GET",
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
-    if (response.status === 401 || response.status === 403) throw new Unauthorized("key required");
+    if (response.status === 401 || response.status === 403) throw new Unauthorized(sentKey);
     if (!response.ok) {
       let text = response.status + " " + response.statusText;
       try { text = (await response.json()).error || text; } catch (e) { /* not JSON */ }
@@ -176,6 +181,7 @@
 
   function handleError(err) {
     if (err instanceof Unauthorized) {
+      if (err.key !== apiKey) return; // refused with a key that has since been replaced
       askForKey(apiKey ? "That key was refused." : "");
       $("poll-status").textContent = "";
       return;
