@@ -96,8 +96,10 @@ def blend_with_fused(
     (weight 1) and the fused order's (weight ``fused_weight``; 0 keeps the cross-encoder's order).
 
     The cross-encoder alone throws away what fusion knew (an exact title or brand match it scores
-    lower than a wordier listing); a little of the fused order back keeps those. The weight is
-    learned on generated queries (:mod:`ml.evaluation.rerank_tuning`), not on the golden set.
+    lower than a wordier listing); a little of the fused order back can keep those. The weight is
+    learned on generated queries (:mod:`ml.evaluation.rerank_tuning`), not on the golden set; on
+    the sample generator's catalog the best blend did not carry over to held-out queries
+    (docs/benchmarks/rerank_tuning.json), so the default weight is 0.
     """
     head = [hit for hit in reranked if hit.rerank_score is not None]
     if fused_weight <= 0 or len(head) < 2:
