@@ -122,11 +122,9 @@ def tune(
 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurement entry point
-    from ml.catalog.reader import read_catalog
     from ml.config import Settings
-    from ml.evaluation.generated import as_eval_set, generate
+    from ml.evaluation.generated import sample_eval_set
     from ml.evaluation.runner import fresh_index
-    from ml.sample import generate as sample_generate
 
     parser = argparse.ArgumentParser(prog="python -m ml.evaluation.fusion_tuning")
     parser.add_argument("--catalog", type=Path, default=None, help="an ABO root (default: sample at --seed)")
@@ -141,15 +139,15 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     args = parser.parse_args(argv)
     started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="shoptalk-fusion-tune-") as tmp:
-        catalog = args.catalog
-        if catalog is None:
-            catalog = Path(tmp) / "abo"
-            sample_generate.main(
-                ["--out", str(catalog), "--golden", str(Path(tmp) / "golden"), "--seed", str(args.seed)]
-            )
-        products = read_catalog(catalog).products
-        generated = generate(products, per_kind=args.per_kind, seed=args.query_seed)
-        queries, qrels, kinds = as_eval_set(generated, products)
+        generated = sample_eval_set(
+            Path(tmp),
+            seed=args.seed,
+            per_kind=args.per_kind,
+            query_seed=args.query_seed,
+            catalog=args.catalog,
+        )
+        catalog, products = generated.catalog, generated.products
+        queries, qrels, kinds = generated.queries, generated.qrels, generated.kinds
         settings = Settings(data_dir=Path(tmp) / "data", embedding_model=args.embedding_model)
         if args.cache is not None and args.cache.exists():
             halves, model_version = pickle.loads(args.cache.read_bytes())

@@ -24,6 +24,7 @@ import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ml.catalog.identifiers import compact
@@ -248,3 +249,33 @@ def as_eval_set(
         {q.qid: judge(q, corpus) for q in queries},
         {q.qid: q.kind for q in queries},
     )
+
+
+@dataclass(frozen=True)
+class GeneratedEvalSet:
+    """A catalog and shopper queries generated from it, judged (see :func:`sample_eval_set`)."""
+
+    catalog: Path
+    products: list[Product]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+    kinds: dict[str, str]
+
+
+def sample_eval_set(
+    workdir: Path, *, seed: int, per_kind: int, query_seed: int, catalog: Path | None = None
+) -> GeneratedEvalSet:
+    """Queries of every kind generated from ``catalog`` — by default the sample generator's catalog
+    at ``seed`` written under ``workdir`` (another seed than the golden set's, so tuning never sees
+    the golden catalog)."""
+    from ml.catalog.reader import read_catalog
+    from ml.sample import generate as sample_generate
+
+    if catalog is None:
+        catalog = workdir / "abo"
+        sample_generate.main(
+            ["--out", str(catalog), "--golden", str(workdir / "golden"), "--seed", str(seed)]
+        )
+    products = read_catalog(catalog).products
+    queries, qrels, kinds = as_eval_set(generate(products, per_kind=per_kind, seed=query_seed), products)
+    return GeneratedEvalSet(catalog, products, queries, qrels, kinds)

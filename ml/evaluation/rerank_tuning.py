@@ -108,12 +108,10 @@ def collect(
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurement entry point
     from tqdm import tqdm
 
-    from ml.catalog.reader import read_catalog
     from ml.config import Settings
-    from ml.evaluation.generated import as_eval_set, generate
+    from ml.evaluation.generated import sample_eval_set
     from ml.evaluation.runner import fresh_index
     from ml.retrieval.rerank import CrossEncoderReranker
-    from ml.sample import generate as sample_generate
 
     parser = argparse.ArgumentParser(prog="python -m ml.evaluation.rerank_tuning")
     parser.add_argument("--catalog", type=Path, default=None, help="an ABO root (default: sample at --seed)")
@@ -127,16 +125,15 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     args = parser.parse_args(argv)
     started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="shoptalk-rerank-tune-") as tmp:
-        catalog = args.catalog
-        if catalog is None:
-            catalog = Path(tmp) / "abo"
-            sample_generate.main(
-                ["--out", str(catalog), "--golden", str(Path(tmp) / "golden"), "--seed", str(args.seed)]
-            )
-        products = read_catalog(catalog).products
-        queries, qrels, kinds = as_eval_set(
-            generate(products, per_kind=args.per_kind, seed=args.query_seed), products
+        generated = sample_eval_set(
+            Path(tmp),
+            seed=args.seed,
+            per_kind=args.per_kind,
+            query_seed=args.query_seed,
+            catalog=args.catalog,
         )
+        catalog, products = generated.catalog, generated.products
+        queries, qrels, kinds = generated.queries, generated.qrels, generated.kinds
         settings = Settings(data_dir=Path(tmp) / "data", models_dir=args.models_dir)
         reranker = CrossEncoderReranker(
             threads=args.threads, budget_ms=None, models_dir=args.models_dir

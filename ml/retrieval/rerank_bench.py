@@ -138,21 +138,20 @@ def quality(
     """nDCG@10 per (max_tokens, N) on generated queries over the seed-``seed`` sample catalog."""
     import tempfile
 
-    from ml.catalog.reader import read_catalog
     from ml.config import Settings
-    from ml.evaluation.generated import as_eval_set, generate
+    from ml.evaluation.generated import sample_eval_set
     from ml.evaluation.metrics import ndcg_at_k
     from ml.evaluation.runner import fresh_index
-    from ml.sample import generate as sample_generate
 
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="shoptalk-rerank-quality-") as tmp:
-        catalog = Path(tmp) / "abo"
-        sample_generate.main(
-            ["--out", str(catalog), "--golden", str(Path(tmp) / "golden"), "--seed", str(seed)]
+        generated = sample_eval_set(Path(tmp), seed=seed, per_kind=per_kind, query_seed=2)
+        catalog, queries, qrels, kinds = (
+            generated.catalog,
+            generated.queries,
+            generated.qrels,
+            generated.kinds,
         )
-        products = read_catalog(catalog).products
-        queries, qrels, kinds = as_eval_set(generate(products, per_kind=per_kind, seed=2), products)
         with fresh_index(catalog, Settings(data_dir=Path(tmp) / "data")) as fresh:
             pool = max(n for _, n in pairs)
             fused = {q: fresh.searcher.search(t, k=pool, profile="fast").hits for q, t in queries.items()}
