@@ -123,14 +123,11 @@ def tune(
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurement entry point
     from ml.config import Settings
-    from ml.evaluation.generated import sample_eval_set
+    from ml.evaluation.generated import add_eval_set_arguments, eval_set_from_args
     from ml.evaluation.runner import fresh_index
 
     parser = argparse.ArgumentParser(prog="python -m ml.evaluation.fusion_tuning")
-    parser.add_argument("--catalog", type=Path, default=None, help="an ABO root (default: sample at --seed)")
-    parser.add_argument("--seed", type=int, default=8, help="sample generator seed (golden is 7)")
-    parser.add_argument("--per-kind", type=int, default=80)
-    parser.add_argument("--query-seed", type=int, default=1)
+    add_eval_set_arguments(parser, per_kind=80)
     parser.add_argument("--embedding-model", default="minilm")
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks/fusion_tuning.json"))
     parser.add_argument(
@@ -139,20 +136,13 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     args = parser.parse_args(argv)
     started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="shoptalk-fusion-tune-") as tmp:
-        generated = sample_eval_set(
-            Path(tmp),
-            seed=args.seed,
-            per_kind=args.per_kind,
-            query_seed=args.query_seed,
-            catalog=args.catalog,
-        )
-        catalog, products = generated.catalog, generated.products
+        generated = eval_set_from_args(Path(tmp), args)
         queries, qrels, kinds = generated.queries, generated.qrels, generated.kinds
         settings = Settings(data_dir=Path(tmp) / "data", embedding_model=args.embedding_model)
         if args.cache is not None and args.cache.exists():
             halves, model_version = pickle.loads(args.cache.read_bytes())
         else:
-            with fresh_index(catalog, settings) as fresh:
+            with fresh_index(generated.catalog, settings) as fresh:
                 halves = collect_halves(fresh.searcher, queries)
                 model_version = fresh.searcher.embedder.model_version if fresh.searcher.embedder else ""
             if args.cache is not None:
@@ -160,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     result = tune(halves, queries, qrels, kinds, grid(FLOORS, CEILINGS, EXPONENTS))
     result.update(
         {
-            "catalog": str(args.catalog or f"sample generator seed {args.seed}"),
-            "products": len(products),
-            "query_seed": args.query_seed,
+            **generated.provenance(),
             "embedding_model": model_version,
             "grid": {"floors": FLOORS, "ceilings": CEILINGS, "exponents": EXPONENTS},
             "seconds": round(time.perf_counter() - started, 1),

@@ -19,6 +19,7 @@ The source listing is always grade 3.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import random
 import re
@@ -256,10 +257,16 @@ class GeneratedEvalSet:
     """A catalog and shopper queries generated from it, judged (see :func:`sample_eval_set`)."""
 
     catalog: Path
+    source: str  # the catalog path given, or "sample generator seed N"
+    query_seed: int
     products: list[Product]
     queries: dict[str, str]
     qrels: dict[str, dict[str, int]]
     kinds: dict[str, str]
+
+    def provenance(self) -> dict[str, Any]:
+        """What a tuning JSON records about the set it was learned on."""
+        return {"catalog": self.source, "products": len(self.products), "query_seed": self.query_seed}
 
 
 def sample_eval_set(
@@ -271,6 +278,7 @@ def sample_eval_set(
     from ml.catalog.reader import read_catalog
     from ml.sample import generate as sample_generate
 
+    source = str(catalog) if catalog is not None else f"sample generator seed {seed}"
     if catalog is None:
         catalog = workdir / "abo"
         sample_generate.main(
@@ -278,4 +286,18 @@ def sample_eval_set(
         )
     products = read_catalog(catalog).products
     queries, qrels, kinds = as_eval_set(generate(products, per_kind=per_kind, seed=query_seed), products)
-    return GeneratedEvalSet(catalog, products, queries, qrels, kinds)
+    return GeneratedEvalSet(catalog, source, query_seed, products, queries, qrels, kinds)
+
+
+def add_eval_set_arguments(parser: argparse.ArgumentParser, per_kind: int) -> None:
+    """The command-line options of :func:`eval_set_from_args` (the tuning commands share them)."""
+    parser.add_argument("--catalog", type=Path, default=None, help="an ABO root (default: sample at --seed)")
+    parser.add_argument("--seed", type=int, default=8, help="sample generator seed (golden is 7)")
+    parser.add_argument("--per-kind", type=int, default=per_kind)
+    parser.add_argument("--query-seed", type=int, default=1)
+
+
+def eval_set_from_args(workdir: Path, args: argparse.Namespace) -> GeneratedEvalSet:
+    return sample_eval_set(
+        workdir, seed=args.seed, per_kind=args.per_kind, query_seed=args.query_seed, catalog=args.catalog
+    )

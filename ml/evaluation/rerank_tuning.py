@@ -62,15 +62,16 @@ def tune(
     def report(rows: Mapping[str, float]) -> dict[str, dict[str, float]]:
         return {name: by_kind(rows, kinds, qids) for name, qids in split.items()}
 
-    grid = []
+    # weight 0 is the cross-encoder alone whatever k is: scored once, not once per k
+    rerank_only = score_blend(scored, qrels, 0.0, min(blend_ks))
+    grid = [(by_kind(rerank_only, kinds, split["tune"])["macro"], 0.0, min(blend_ks), rerank_only)]
     for blend_k in blend_ks:
-        for weight in weights:
+        for weight in (w for w in weights if w > 0):
             rows = score_blend(scored, qrels, weight, blend_k)
             grid.append((by_kind(rows, kinds, split["tune"])["macro"], weight, blend_k, rows))
     # best tune macro; among equals the smaller weight (closer to the plain cross-encoder)
     grid.sort(key=lambda item: (-item[0], item[1], item[2]))
     best_macro, best_weight, best_k, best_rows = grid[0]
-    rerank_only = score_blend(scored, qrels, 0.0, 60)
     check_blend = by_kind(best_rows, kinds, split["check"])["macro"]
     check_alone = by_kind(rerank_only, kinds, split["check"])["macro"]
     return {
@@ -109,15 +110,12 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     from tqdm import tqdm
 
     from ml.config import Settings
-    from ml.evaluation.generated import sample_eval_set
+    from ml.evaluation.generated import add_eval_set_arguments, eval_set_from_args
     from ml.evaluation.runner import fresh_index
     from ml.retrieval.rerank import CrossEncoderReranker
 
     parser = argparse.ArgumentParser(prog="python -m ml.evaluation.rerank_tuning")
-    parser.add_argument("--catalog", type=Path, default=None, help="an ABO root (default: sample at --seed)")
-    parser.add_argument("--seed", type=int, default=8, help="sample generator seed (golden is 7)")
-    parser.add_argument("--per-kind", type=int, default=40)
-    parser.add_argument("--query-seed", type=int, default=1)
+    add_eval_set_arguments(parser, per_kind=40)
     parser.add_argument("--top-n", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2, help="cross-encoder threads (offline scoring)")
     parser.add_argument("--models-dir", type=Path, default=Path("data/models"))
@@ -125,27 +123,19 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a measurem
     args = parser.parse_args(argv)
     started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="shoptalk-rerank-tune-") as tmp:
-        generated = sample_eval_set(
-            Path(tmp),
-            seed=args.seed,
-            per_kind=args.per_kind,
-            query_seed=args.query_seed,
-            catalog=args.catalog,
-        )
-        catalog, products = generated.catalog, generated.products
+        generated = eval_set_from_args(Path(tmp), args)
         queries, qrels, kinds = generated.queries, generated.qrels, generated.kinds
         settings = Settings(data_dir=Path(tmp) / "data", models_dir=args.models_dir)
         reranker = CrossEncoderReranker(
             threads=args.threads, budget_ms=None, models_dir=args.models_dir
         ).load()
-        with fresh_index(catalog, settings) as fresh, tqdm(total=len(queries), desc="rerank") as bar:
+        bar = tqdm(total=len(queries), desc="rerank")
+        with fresh_index(generated.catalog, settings) as fresh, bar:
             scored = collect(fresh.searcher, reranker, queries, args.top_n, progress=bar.update)
     result = tune(scored, qrels, kinds)
     result.update(
         {
-            "catalog": str(args.catalog or f"sample generator seed {args.seed}"),
-            "products": len(products),
-            "query_seed": args.query_seed,
+            **generated.provenance(),
             "top_n": args.top_n,
             "reranker": reranker.model_version,
             "grid_axes": {"fused_weight": WEIGHTS, "blend_k": BLEND_KS},

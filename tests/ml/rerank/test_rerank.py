@@ -83,7 +83,7 @@ def _four() -> list[Hit]:
 
 def test_blend_weight_zero_is_the_cross_encoder_and_a_heavy_weight_the_fused_order() -> None:
     fused = _four()
-    reranked = apply_scores(fused[:3] + fused[3:], [0.1, 0.2, 0.9])  # P4 unscored (outside top 3)
+    reranked = apply_scores(fused, [0.1, 0.2, 0.9])  # P4 unscored (outside top 3)
     assert [h.item_id for h in reranked] == ["P3", "P2", "P1", "P4"]
     assert blend_with_fused(fused, reranked, 0.0) == reranked
     heavy = blend_with_fused(fused, reranked, 10.0)
